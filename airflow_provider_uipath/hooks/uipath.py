@@ -1,0 +1,302 @@
+"""The synchronous hook: tokens, invoking API triggers and following jobs from a worker."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from functools import cached_property, partial
+from typing import Any
+
+import httpx
+from airflow.sdk import BaseHook
+
+from airflow_provider_uipath.auth import TOKEN_CACHE, build_token_request, read_token_response
+from airflow_provider_uipath.call_modes import CallMode
+from airflow_provider_uipath.connection import DEFAULT_POOL_SIZE, UiPathConnectionConfig
+from airflow_provider_uipath.exceptions import UiPathError, UiPathJobTimeoutError, UiPathUnreachableError
+from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR, connection_form_widgets
+from airflow_provider_uipath.masking import mask
+from airflow_provider_uipath.polling import seconds_left, seconds_until_next_poll
+from airflow_provider_uipath.protocol import (
+    DEFAULT_MAX_OUTPUT_BYTES,
+    InvokeResult,
+    JobFollower,
+    JobOutput,
+    build_invoke_request,
+    read_invoke_response,
+)
+from airflow_provider_uipath.retries import RetryableResponse, sync_retrying
+from airflow_provider_uipath.sending import (
+    authorize,
+    check_authorized,
+    final_failure,
+    raise_for_retryable,
+    transport_failure,
+    was_never_sent,
+)
+from airflow_provider_uipath.urls import resolve_invoke_url
+
+RequestFactory = Callable[[], httpx.Request]
+
+INVOKE_ACTION = "invoke the API trigger"
+FOLLOW_ACTION = "follow the UiPath job"
+
+
+class UiPathHook(BaseHook):
+    """Talk to UiPath Orchestrator through a ``uipath`` connection, from a worker.
+
+    :param uipath_conn_id: the connection id.
+    """
+
+    conn_name_attr = "uipath_conn_id"
+    default_conn_name = "uipath_default"
+    conn_type = "uipath"
+    hook_name = "UiPath Orchestrator"
+
+    def __init__(self, uipath_conn_id: str = default_conn_name) -> None:
+        super().__init__()
+        self.uipath_conn_id = uipath_conn_id
+
+    @classmethod
+    def get_ui_field_behaviour(cls) -> dict[str, Any]:
+        """Relabel and explain the connection form's fields."""
+        return UI_FIELD_BEHAVIOUR
+
+    @classmethod
+    def get_connection_form_widgets(cls) -> dict[str, Any]:
+        """Extra fields of the connection form, stored in ``extra``."""
+        return connection_form_widgets()
+
+    @cached_property
+    def config(self) -> UiPathConnectionConfig:
+        """The connection, read and checked once."""
+        connection = self.get_connection(self.uipath_conn_id)
+        config = UiPathConnectionConfig.from_connection(connection, connection.extra_dejson)
+        for secret in config.secrets:
+            mask(secret)
+        return config
+
+    @cached_property
+    def client(self) -> httpx.Client:
+        """The HTTP client of this hook; redirects are followed by the hook itself."""
+        return httpx.Client(
+            timeout=self.config.timeout,
+            verify=self.config.verify,
+            follow_redirects=False,
+            limits=httpx.Limits(max_connections=DEFAULT_POOL_SIZE),
+        )
+
+    def get_conn(self) -> httpx.Client:
+        """Return the HTTP client."""
+        return self.client
+
+    def close(self) -> None:
+        """Close the HTTP client and its connections."""
+        client = self.__dict__.pop("client", None)
+        if client is not None:
+            client.close()
+
+    def __enter__(self) -> UiPathHook:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def get_token(self) -> str:
+        """Return a bearer token: the PAT, or a cached or new OAuth token."""
+        credentials = self.config.client_credentials
+        if credentials is None:
+            return str(self.config.personal_access_token)
+        cached = TOKEN_CACHE.fresh(credentials.cache_key)
+        if cached is not None:
+            return cached.value
+        with TOKEN_CACHE.thread_lock(credentials.cache_key):
+            cached = TOKEN_CACHE.fresh(credentials.cache_key)
+            return cached.value if cached is not None else self._request_token()
+
+    def invoke_trigger(
+        self,
+        invoke_url: str,
+        arguments: dict[str, Any] | None = None,
+        method: str = "POST",
+        call_mode: CallMode | None = None,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+    ) -> InvokeResult:
+        """Call an API trigger once, which starts one job.
+
+        The call is never repeated on a failure, since the job may have started anyway. A 401 is
+        the one exception: Orchestrator refuses it before creating a job, so the call is sent again
+        once with a new OAuth token.
+
+        :param invoke_url: ``{folderKey}/{slug}``, or the trigger's full URL.
+        :param arguments: the job's input arguments.
+        :param method: the trigger's verb.
+        :param call_mode: the call mode to ask for, or ``None`` for the trigger's default.
+        :param max_output_bytes: the largest output accepted, when the answer carries it.
+        """
+        url = resolve_invoke_url(self.config.tenant_url, invoke_url)
+        timeout = None if call_mode is CallMode.FIRE_AND_FORGET else self.config.long_poll_timeout
+        try:
+            response = self._send_authorized(
+                lambda: build_invoke_request(url, method, arguments, call_mode), INVOKE_ACTION, timeout
+            )
+        except UiPathUnreachableError as error:
+            raise _unreachable_invoke(error) from error
+        return read_invoke_response(response, max_output_bytes)
+
+    def get_job_output(
+        self,
+        status_url: str,
+        mode: CallMode,
+        poll_interval: float,
+        deadline: float | None = None,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+    ) -> Any:
+        """Follow a job from its status URL until it ends, and return its output.
+
+        :param status_url: the status URL Orchestrator gave.
+        :param mode: the call mode the job runs in.
+        :param poll_interval: seconds between two status requests of a running job.
+        :param deadline: the Unix time by which the job must end, if any.
+        :param max_output_bytes: the largest output accepted.
+        :raises UiPathJobFailedError: when the job ends without success.
+        :raises UiPathJobTimeoutError: when the deadline passes first.
+        """
+        follower = JobFollower(status_url, mode, max_output_bytes)
+        step = follower.first_request()
+        last_request_started = time.monotonic()
+        timeout = self.config.long_poll_timeout if mode is CallMode.LONG_POLLING else None
+        while True:
+            if step.job_running:
+                self._sleep_before_next_poll(last_request_started, poll_interval, deadline, status_url)
+            last_request_started = time.monotonic()
+            response = self._send_with_retries(partial(_get, step.url), FOLLOW_ACTION, timeout)
+            outcome = follower.read(response)
+            if isinstance(outcome, JobOutput):
+                return outcome.value
+            step = outcome
+
+    def poll_job(
+        self,
+        status_url: str,
+        mode: CallMode,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+    ) -> JobOutput | None:
+        """Ask once whether a job has ended: its output when it has, ``None`` while it runs.
+
+        Used by the sensor's poke; a LongPolling status URL holds the request while the job runs.
+
+        :param status_url: the status URL Orchestrator gave.
+        :param mode: the call mode the job runs in.
+        :param max_output_bytes: the largest output accepted.
+        :raises UiPathJobFailedError: when the job ended without success.
+        """
+        follower = JobFollower(status_url, mode, max_output_bytes)
+        step = follower.first_request()
+        timeout = self.config.long_poll_timeout if mode is CallMode.LONG_POLLING else None
+        while True:
+            response = self._send_with_retries(partial(_get, step.url), FOLLOW_ACTION, timeout)
+            outcome = follower.read(response)
+            if isinstance(outcome, JobOutput):
+                return outcome
+            if outcome.job_running:
+                return None
+            step = outcome
+
+    def test_connection(self) -> tuple[bool, str]:
+        """Fetch a token (OAuth) and make one cheap authenticated call; say why when it fails."""
+        try:
+            self.get_token()
+            url = f"{self.config.tenant_url}/orchestrator_/odata/Folders?$top=1&$select=Id"
+            response = self._send_with_retries(partial(_get, url), "list the folders")
+            check_authorized(response, "list the folders", self.config, raise_for_status=True)
+        except UiPathError as error:
+            return False, str(error)
+        return True, f"Connected to {self.config.tenant_url}."
+
+    def _request_token(self) -> str:
+        credentials = self.config.client_credentials
+        assert credentials is not None
+        response = self._send_with_retries(
+            lambda: build_token_request(credentials), "get an OAuth token", authorized=False
+        )
+        token = read_token_response(response, credentials)
+        mask(token.value)
+        TOKEN_CACHE.store(credentials.cache_key, token)
+        self.log.info(
+            "Got a new OAuth token for client %s from %s.", credentials.client_id, credentials.token_url
+        )
+        return token.value
+
+    def _sleep_before_next_poll(
+        self, last_request_started: float, poll_interval: float, deadline: float | None, status_url: str
+    ) -> None:
+        delay = seconds_until_next_poll(last_request_started, poll_interval)
+        left = seconds_left(deadline)
+        if left is not None and left <= delay:
+            raise UiPathJobTimeoutError(
+                f"The UiPath job at {status_url} was still running at the task's deadline."
+            )
+        self.log.debug("The job is still running; next status request in %.1f s.", delay)
+        time.sleep(delay)
+
+    def _send_with_retries(
+        self,
+        build: RequestFactory,
+        action: str,
+        timeout: httpx.Timeout | None = None,
+        authorized: bool = True,
+    ) -> httpx.Response:
+        """Send a request that is safe to repeat, retrying passing failures."""
+        retrying = sync_retrying(self.config.retry)
+        try:
+            for attempt in retrying:
+                with attempt:
+                    if authorized:
+                        response = self._send_authorized(build, action, timeout)
+                    else:
+                        response = self._send(build(), action, timeout)
+                    raise_for_retryable(response)
+        except (RetryableResponse, UiPathUnreachableError) as error:
+            raise final_failure(error, action, retrying.statistics.get("attempt_number", 1)) from error
+        return response
+
+    def _send_authorized(
+        self, build: RequestFactory, action: str, timeout: httpx.Timeout | None
+    ) -> httpx.Response:
+        """Send with the bearer token; on a 401, get a new OAuth token once and send again."""
+        token = self.get_token()
+        response = self._send(authorize(build(), token, self.config), action, timeout)
+        credentials = self.config.client_credentials
+        if response.status_code == httpx.codes.UNAUTHORIZED and credentials is not None:
+            self.log.info("Orchestrator refused the OAuth token (HTTP 401); getting a new one.")
+            TOKEN_CACHE.discard(credentials.cache_key, token)
+            token = self.get_token()
+            response = self._send(authorize(build(), token, self.config), action, timeout)
+        check_authorized(response, action, self.config)
+        return response
+
+    def _send(self, request: httpx.Request, action: str, timeout: httpx.Timeout | None) -> httpx.Response:
+        if timeout is not None:
+            request.extensions["timeout"] = timeout.as_dict()
+        try:
+            response = self.client.send(request)
+            response.read()
+        except httpx.TransportError as error:
+            raise transport_failure(error, request, action) from error
+        return response
+
+
+def _get(url: str) -> httpx.Request:
+    return httpx.Request("GET", url, headers={"Accept": "application/json"})
+
+
+def _unreachable_invoke(error: UiPathUnreachableError) -> UiPathUnreachableError:
+    if was_never_sent(error):
+        hint = "No connection was made, so no job was started: the task can be retried safely."
+    else:
+        hint = (
+            "The call may have started a job before the connection failed, so it is not repeated "
+            "automatically: check the trigger's jobs in Orchestrator before running the task again."
+        )
+    return UiPathUnreachableError(error.action, error.method, error.url, error.reason, error.attempts, hint)
