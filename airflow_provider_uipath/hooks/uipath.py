@@ -15,6 +15,17 @@ from airflow_provider_uipath.call_modes import CallMode
 from airflow_provider_uipath.connection import DEFAULT_POOL_SIZE, UiPathConnectionConfig
 from airflow_provider_uipath.exceptions import UiPathError, UiPathJobTimeoutError, UiPathUnreachableError
 from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR, connection_form_widgets
+from airflow_provider_uipath.jobs import (
+    JobLocator,
+    build_job_lookup,
+    build_stop_request,
+    build_trigger_lookup,
+    check_jobs_api_answer,
+    job_page_url,
+    jobs_matching_arguments,
+    read_trigger_id,
+    the_running_job,
+)
 from airflow_provider_uipath.masking import mask
 from airflow_provider_uipath.polling import seconds_left, seconds_until_next_poll
 from airflow_provider_uipath.protocol import (
@@ -202,6 +213,48 @@ class UiPathHook(BaseHook):
             if outcome.job_running:
                 return None
             step = outcome
+
+    def find_started_jobs(self, locator: JobLocator) -> list[dict[str, Any]]:
+        """List the jobs the trigger started since the call, with the call's input arguments.
+
+        :param locator: what identifies the call.
+        :raises UiPathRequestError: when the Jobs API refuses, naming the scope to add.
+        """
+        tenant_url = self.config.tenant_url
+        action = "look up the API trigger"
+        response = self._send_with_retries(partial(build_trigger_lookup, tenant_url, locator), action)
+        check_jobs_api_answer(response, action)
+        trigger_id = read_trigger_id(response, locator)
+        if trigger_id is None:
+            return []
+        action = "look up the trigger's jobs"
+        response = self._send_with_retries(partial(build_job_lookup, tenant_url, locator, trigger_id), action)
+        check_jobs_api_answer(response, action)
+        return jobs_matching_arguments(response, locator)
+
+    def stop_started_job(self, locator: JobLocator) -> dict[str, Any] | None:
+        """Stop the job a call started, when it can be told apart and is still running.
+
+        :param locator: what identifies the call.
+        :returns: the job stopped, or ``None`` when none could be identified.
+        """
+        job = the_running_job(self.find_started_jobs(locator))
+        if job is None:
+            self.log.warning(
+                "Cannot stop the UiPath job: no single running job of %s matches.", locator.trigger_url
+            )
+            return None
+        action = "stop the UiPath job"
+        response = self._send_with_retries(
+            partial(build_stop_request, self.config.tenant_url, locator, int(job["Id"])), action
+        )
+        check_jobs_api_answer(response, action)
+        self.log.info(
+            "Asked Orchestrator to stop job %s (%s).",
+            job.get("Id"),
+            job_page_url(self.config.tenant_url, job),
+        )
+        return job
 
     def test_connection(self) -> tuple[bool, str]:
         """Fetch a token (OAuth) and make one cheap authenticated call; say why when it fails."""

@@ -22,6 +22,16 @@ from airflow_provider_uipath.clients import shared_async_client
 from airflow_provider_uipath.connection import UiPathConnectionConfig
 from airflow_provider_uipath.exceptions import UiPathJobTimeoutError, UiPathUnreachableError
 from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR
+from airflow_provider_uipath.jobs import (
+    JobLocator,
+    build_job_lookup,
+    build_stop_request,
+    build_trigger_lookup,
+    check_jobs_api_answer,
+    jobs_matching_arguments,
+    read_trigger_id,
+    the_running_job,
+)
 from airflow_provider_uipath.masking import amask
 from airflow_provider_uipath.polling import seconds_left, seconds_until_next_poll
 from airflow_provider_uipath.protocol import DEFAULT_MAX_OUTPUT_BYTES, JobFollower, JobOutput
@@ -120,6 +130,43 @@ class UiPathAsyncHook(BaseHook):
                 if isinstance(outcome, JobOutput):
                     return outcome.value
                 step = outcome
+
+    async def afind_started_jobs(self, locator: JobLocator) -> list[dict[str, Any]]:
+        """List the jobs the trigger started since the call, with the call's input arguments.
+
+        :param locator: what identifies the call.
+        :raises UiPathRequestError: when the Jobs API refuses, naming the scope to add.
+        """
+        tenant_url = (await self.aget_config()).tenant_url
+        action = "look up the API trigger"
+        response = await self._asend_with_retries(partial(build_trigger_lookup, tenant_url, locator), action)
+        check_jobs_api_answer(response, action)
+        trigger_id = read_trigger_id(response, locator)
+        if trigger_id is None:
+            return []
+        action = "look up the trigger's jobs"
+        lookup = partial(build_job_lookup, tenant_url, locator, trigger_id)
+        response = await self._asend_with_retries(lookup, action)
+        check_jobs_api_answer(response, action)
+        return jobs_matching_arguments(response, locator)
+
+    async def astop_started_job(self, locator: JobLocator) -> dict[str, Any] | None:
+        """Stop the job a call started, when it can be told apart and is still running.
+
+        :param locator: what identifies the call.
+        :returns: the job stopped, or ``None`` when none could be identified.
+        """
+        job = the_running_job(await self.afind_started_jobs(locator))
+        if job is None:
+            self.log.warning(
+                "Cannot stop the UiPath job: no single running job of %s matches.", locator.trigger_url
+            )
+            return None
+        action = "stop the UiPath job"
+        stop = partial(build_stop_request, (await self.aget_config()).tenant_url, locator, int(job["Id"]))
+        check_jobs_api_answer(await self._asend_with_retries(stop, action), action)
+        self.log.info("Asked Orchestrator to stop job %s.", job.get("Id"))
+        return job
 
     async def _arequest_token(self) -> str:
         config = await self.aget_config()

@@ -13,8 +13,9 @@ from airflow.sdk import BaseOperator
 
 from airflow_provider_uipath.call_modes import CallMode
 from airflow_provider_uipath.events import result_of_event
-from airflow_provider_uipath.exceptions import UiPathConfigError
+from airflow_provider_uipath.exceptions import UiPathConfigError, UiPathError, UiPathJobTimeoutError
 from airflow_provider_uipath.hooks.uipath import UiPathHook
+from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.links import JOB_URL_XCOM_KEY, UiPathJobLink
 from airflow_provider_uipath.polling import DEFAULT_POLL_INTERVAL, check_poll_interval
 from airflow_provider_uipath.protocol import (
@@ -25,6 +26,7 @@ from airflow_provider_uipath.protocol import (
     check_method,
 )
 from airflow_provider_uipath.triggers.job import UiPathJobTrigger
+from airflow_provider_uipath.urls import resolve_invoke_url
 
 if TYPE_CHECKING:
     from airflow.sdk import Context
@@ -92,6 +94,7 @@ class UiPathApiTriggerOperator(BaseOperator):
         self.timeout = _check_timeout(timeout)
         self.max_output_bytes = max_output_bytes
         self.uipath_conn_id = uipath_conn_id
+        self._job_locator: JobLocator | None = None
 
     @cached_property
     def hook(self) -> UiPathHook:
@@ -107,18 +110,50 @@ class UiPathApiTriggerOperator(BaseOperator):
         deadline = time.time() + self.timeout if self.timeout else None
 
         with self.hook as hook:
-            result = hook.invoke_trigger(self.invoke_url, arguments, method, call_mode, self.max_output_bytes)
-            return self._go_on_after(result, deadline, context)
+            trigger_url = resolve_invoke_url(hook.config.tenant_url, self.invoke_url)
+            self._job_locator = JobLocator.for_call_starting_now(trigger_url, arguments)
+            result = hook.invoke_trigger(trigger_url, arguments, method, call_mode, self.max_output_bytes)
+            try:
+                return self._go_on_after(result, deadline, context)
+            except UiPathJobTimeoutError:
+                self._stop_job_quietly(self._job_locator)
+                raise
 
-    def execute_complete(self, context: Context, event: dict[str, Any]) -> Any:
+    def execute_complete(
+        self, context: Context, event: dict[str, Any], job_locator: dict[str, Any] | None = None
+    ) -> Any:
         """Resume after the trigger: return the job's output, or raise its error.
+
+        When the deadline passed, the job is stopped first, if it can be identified.
 
         :param context: the task's context.
         :param event: the trigger's event.
+        :param job_locator: what identifies the job the call started.
         """
-        output = result_of_event(event)
+        try:
+            output = result_of_event(event)
+        except UiPathJobTimeoutError:
+            if job_locator:
+                with self.hook:
+                    self._stop_job_quietly(JobLocator.from_dict(job_locator))
+            raise
         self.log.info("The UiPath job succeeded.")
         return output
+
+    def on_kill(self) -> None:
+        """Stop the UiPath job when the task is killed while it waits on the worker."""
+        locator = getattr(self, "_job_locator", None)
+        if locator is not None:
+            self._stop_job_quietly(locator)
+
+    def _stop_job_quietly(self, locator: JobLocator) -> None:
+        try:
+            job = self.hook.stop_started_job(locator)
+        except UiPathError as error:
+            self.log.warning("Could not stop the UiPath job: %s", error)
+            return
+        if job is None:
+            self.log.warning("The UiPath job could not be identified, so it was not stopped.")
 
     def _go_on_after(self, result: InvokeResult, deadline: float | None, context: Context) -> Any:
         if result.outcome is InvokeOutcome.STARTED:
@@ -150,6 +185,7 @@ class UiPathApiTriggerOperator(BaseOperator):
 
     def _defer_until_done(self, status_url: str, mode: CallMode, deadline: float | None) -> None:
         self.log.info("Deferring until the job at %s ends.", status_url)
+        locator = self._job_locator.to_dict() if self._job_locator else None
         self.defer(
             trigger=UiPathJobTrigger(
                 status_url=status_url,
@@ -158,8 +194,10 @@ class UiPathApiTriggerOperator(BaseOperator):
                 deadline=deadline,
                 poll_interval=self.poll_interval,
                 max_output_bytes=self.max_output_bytes,
+                job_locator=locator,
             ),
             method_name="execute_complete",
+            kwargs={"job_locator": locator},
             timeout=None,
         )
 

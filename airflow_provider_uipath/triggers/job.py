@@ -15,6 +15,7 @@ from airflow_provider_uipath.call_modes import CallMode
 from airflow_provider_uipath.events import failure_event, success_event
 from airflow_provider_uipath.exceptions import UiPathError
 from airflow_provider_uipath.hooks.uipath_async import UiPathAsyncHook
+from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.polling import DEFAULT_POLL_INTERVAL
 from airflow_provider_uipath.protocol import DEFAULT_MAX_OUTPUT_BYTES
 
@@ -34,6 +35,9 @@ class UiPathJobTrigger(BaseTrigger):
     :param deadline: the Unix time by which the job must end, or ``None``.
     :param poll_interval: seconds between two status requests of a running job.
     :param max_output_bytes: the largest output sent back to the task.
+    :param job_locator: what identifies the job the call started (see
+        :class:`~airflow_provider_uipath.jobs.JobLocator`), so it can be stopped; ``None`` when the
+        job was started elsewhere.
     """
 
     def __init__(
@@ -44,6 +48,7 @@ class UiPathJobTrigger(BaseTrigger):
         deadline: float | None = None,
         poll_interval: float = DEFAULT_POLL_INTERVAL,
         max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+        job_locator: dict[str, Any] | None = None,
     ) -> None:
         super().__init__()
         self.status_url = status_url
@@ -52,6 +57,7 @@ class UiPathJobTrigger(BaseTrigger):
         self.deadline = deadline
         self.poll_interval = poll_interval
         self.max_output_bytes = max_output_bytes
+        self.job_locator = job_locator
 
     def serialize(self) -> tuple[str, dict[str, Any]]:
         """Return the classpath and the primitive arguments to rebuild this trigger."""
@@ -64,6 +70,7 @@ class UiPathJobTrigger(BaseTrigger):
                 "deadline": self.deadline,
                 "poll_interval": self.poll_interval,
                 "max_output_bytes": self.max_output_bytes,
+                "job_locator": self.job_locator,
             },
         )
 
@@ -84,3 +91,17 @@ class UiPathJobTrigger(BaseTrigger):
             return
         self.log.info("The UiPath job at %s succeeded.", self.status_url)
         yield TriggerEvent(success_event(self.status_url, output))
+
+    async def on_kill(self) -> None:
+        """Stop the UiPath job when a user marks the deferred task failed or succeeded, or clears it.
+
+        Airflow calls this from version 3.3 on; on 3.1 and 3.2 the job keeps running (see README).
+        """
+        if not self.job_locator:
+            self.log.warning("The job was started elsewhere and cannot be identified; it is not stopped.")
+            return
+        hook = UiPathAsyncHook(self.uipath_conn_id)
+        try:
+            await hook.astop_started_job(JobLocator.from_dict(self.job_locator))
+        except UiPathError as error:
+            self.log.warning("Could not stop the UiPath job: %s", error)
