@@ -27,7 +27,7 @@ $(VENV_OLDEST)/.installed: pyproject.toml
 
 ## demo: run the example DAGs through Airflow against the bundled emulator.
 demo: $(VENV)/.installed
-	$(VENV)/bin/python -m demo
+	$(VENV)/bin/python scripts/demo.py
 
 ## test: lint, type-check, then the whole suite on the newest and the oldest supported Airflow.
 test: lint typecheck unit e2e test-oldest

@@ -20,6 +20,10 @@ class CallMode(str, Enum):
     FIRE_AND_FORGET = "FireAndForget"
     LONG_POLLING = "LongPolling"
 
+    def __str__(self) -> str:
+        """The value, as Orchestrator spells it (so templates render ``LongPolling``)."""
+        return self.value
+
     @classmethod
     def parse(cls, value: CallMode | str | None) -> CallMode | None:
         """Read a call mode given as an enum, its name or its value; ``None`` stays ``None``.
@@ -29,7 +33,7 @@ class CallMode(str, Enum):
         """
         if value is None or isinstance(value, CallMode):
             return value
-        wanted = str(value).replace("_", "").replace("-", "").lower()
+        wanted = str(value).removeprefix(f"{cls.__name__}.").replace("_", "").replace("-", "").lower()
         for mode in cls:
             if wanted in (mode.value.lower(), mode.name.replace("_", "").lower()):
                 return mode

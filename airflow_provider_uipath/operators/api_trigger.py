@@ -156,6 +156,9 @@ class UiPathApiTriggerOperator(BaseOperator):
             self.log.warning("The UiPath job could not be identified, so it was not stopped.")
 
     def _go_on_after(self, result: InvokeResult, deadline: float | None, context: Context) -> Any:
+        context["ti"].xcom_push(
+            key=JOB_URL_XCOM_KEY, value=f"{self.hook.config.tenant_url}/orchestrator_/jobs"
+        )
         if result.outcome is InvokeOutcome.STARTED:
             self.log.info("The job was started (FireAndForget): nothing is awaited, the task ends here.")
             return None
@@ -180,7 +183,6 @@ class UiPathApiTriggerOperator(BaseOperator):
         ti = context["ti"]
         ti.xcom_push(key=STATUS_URL_XCOM_KEY, value=result.status_url)
         ti.xcom_push(key=CALL_MODE_XCOM_KEY, value=result.mode.value)
-        ti.xcom_push(key=JOB_URL_XCOM_KEY, value=f"{self.hook.config.tenant_url}/orchestrator_/jobs")
         self.log.info("The job was started (%s); status URL %s", result.mode.value, result.status_url)
 
     def _defer_until_done(self, status_url: str, mode: CallMode, deadline: float | None) -> None:
