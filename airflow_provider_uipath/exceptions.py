@@ -29,12 +29,12 @@ QUOTED_BODY_LIMIT = 500
 
 
 def quote_body(text: str, limit: int = QUOTED_BODY_LIMIT) -> str:
-    """Shorten a response body for an error message.
+    """Shorten a response body for an error message, on one line.
 
     :param text: the body as text.
     :param limit: the largest number of characters kept.
     """
-    text = text.strip()
+    text = " ".join(text.split())
     if len(text) <= limit:
         return text
     return f"{text[:limit]}... ({len(text)} characters in all)"

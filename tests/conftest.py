@@ -21,9 +21,20 @@ os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
 settings.register_profile("uipath", deadline=None)
 settings.load_profile("uipath")
 
-from airflow_provider_uipath.auth import TOKEN_CACHE
+from airflow_provider_uipath.auth import TOKEN_CACHE  # noqa: E402
+from airflow_provider_uipath.emulator.config import JobScript, TriggerSpec  # noqa: E402
+from airflow_provider_uipath.emulator.server import EmulatorServer  # noqa: E402
 
 SetConnection = Callable[..., str]
+AddTrigger = Callable[..., str]
+
+#: The folder of the emulator's shipped configuration.
+FOLDER_KEY = "2b3c4d5e-0000-4000-8000-000000000001"
+PAT = "emulator-pat"
+CLIENT_ID = "emulator-client"
+CLIENT_SECRET = "emulator-secret"
+#: Retries in tests: few attempts, short backoff.
+FAST_RETRIES = {"max_attempts": 3, "retry_backoff": 0.01}
 
 
 @pytest.fixture(autouse=True)
@@ -49,3 +60,59 @@ def set_connection(monkeypatch: pytest.MonkeyPatch) -> SetConnection:
         return conn_id
 
     return define
+
+
+@pytest.fixture(scope="session")
+def emulator_server() -> Iterator[EmulatorServer]:
+    """One emulator on a loopback port for the whole session."""
+    with EmulatorServer() as server:
+        yield server
+
+
+@pytest.fixture
+def emulator(emulator_server: EmulatorServer) -> EmulatorServer:
+    """The emulator, back to its shipped configuration, with short LongPolling holds."""
+    emulator_server.reset()
+    emulator_server.configure(long_poll_wait_seconds=0.3, retry_after_seconds=1)
+    return emulator_server
+
+
+@pytest.fixture
+def add_trigger(emulator: EmulatorServer) -> AddTrigger:
+    """Create an API trigger on the emulator and return its ``{folderKey}/{slug}``.
+
+    Takes the slug, then ``TriggerSpec`` fields, and ``JobScript`` fields for what its jobs do.
+    """
+
+    def add(slug: str, method: str = "POST", calling_mode: str = "AsyncRequestReply", **job: Any) -> str:
+        job.setdefault("pending_seconds", 0.0)
+        job.setdefault("duration_seconds", 0.2)
+        emulator.add_trigger(
+            TriggerSpec(slug=slug, method=method, calling_mode=calling_mode, job=JobScript(**job))  # type: ignore[arg-type]
+        )
+        return f"{FOLDER_KEY}/{slug}"
+
+    return add
+
+
+@pytest.fixture
+def pat_connection(emulator: EmulatorServer, set_connection: SetConnection) -> str:
+    """``uipath_default`` with the emulator's Personal Access Token."""
+    return set_connection(host=emulator.tenant_url, password=PAT, extra=FAST_RETRIES)
+
+
+@pytest.fixture
+def oauth_connection(emulator: EmulatorServer, set_connection: SetConnection) -> str:
+    """``uipath_default`` with the emulator's external application (OAuth client credentials)."""
+    return set_connection(
+        host=emulator.tenant_url,
+        login=CLIENT_ID,
+        password=CLIENT_SECRET,
+        extra={"token_url": f"{emulator.base_url}/identity_/connect/token", **FAST_RETRIES},
+    )
+
+
+@pytest.fixture(params=["pat", "oauth"])
+def any_connection(request: pytest.FixtureRequest) -> str:
+    """Each test using it runs once with a PAT and once with OAuth."""
+    return str(request.getfixturevalue(f"{request.param}_connection"))
