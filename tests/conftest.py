@@ -9,13 +9,17 @@ import json
 import os
 import tempfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from hypothesis import settings
 
+EXAMPLE_DAGS = Path(__file__).resolve().parent.parent / "example_dags"
+
 os.environ.setdefault("AIRFLOW_HOME", tempfile.mkdtemp(prefix="uipath-tests-airflow-"))
 os.environ.setdefault("AIRFLOW__CORE__LOAD_EXAMPLES", "False")
+os.environ.setdefault("AIRFLOW__CORE__DAGS_FOLDER", str(EXAMPLE_DAGS))
 
 # Property tests check behaviour, not speed: the first example may pay for imports.
 settings.register_profile("uipath", deadline=None)
