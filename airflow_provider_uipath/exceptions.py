@@ -11,6 +11,7 @@ task fails with the message below and ``except UiPathError`` catches them all::
     ├── UiPathUnreachableError    the network failed, after the retries allowed
     ├── UiPathProtocolError       Orchestrator's answer does not follow the API trigger protocol
     │   └── UiPathOutputTooLargeError
+    ├── UiPathUncertainStartError the call that starts a job failed, and the job could not be settled
     ├── UiPathJobFailedError      the job ended faulted or stopped
     └── UiPathJobTimeoutError     the job did not finish before the task's deadline
 
@@ -134,6 +135,10 @@ class UiPathOutputTooLargeError(UiPathProtocolError):
             "Raise max_output_bytes on the operator or sensor, or have the process store large "
             "results elsewhere and return a reference to them."
         )
+
+
+class UiPathUncertainStartError(UiPathError):
+    """The call that starts a job failed after reaching Orchestrator, and no single job could be adopted."""
 
 
 class UiPathJobFailedError(UiPathError):

@@ -19,13 +19,18 @@ import httpx
 import pendulum
 
 from airflow_provider_uipath.call_modes import JobState
-from airflow_provider_uipath.exceptions import UiPathConfigError, UiPathRequestError
-from airflow_provider_uipath.protocol import server_message
+from airflow_provider_uipath.exceptions import (
+    UiPathConfigError,
+    UiPathJobFailedError,
+    UiPathOutputTooLargeError,
+    UiPathRequestError,
+)
+from airflow_provider_uipath.protocol import JobOutput, server_message
 from airflow_provider_uipath.sending import FOLDER_KEY_HEADER
 from airflow_provider_uipath.urls import TRIGGER_PATH
 
 #: Jobs created this long before the call are still considered, for clocks that disagree.
-CLOCK_SKEW_MARGIN = dt.timedelta(minutes=2)
+CLOCK_SKEW_MARGIN = dt.timedelta(seconds=30)
 #: The most candidate jobs read in one lookup.
 MAX_CANDIDATES = 50
 #: How a job is stopped: SoftStop lets the robot end cleanly; Kill ends it at once.
@@ -198,6 +203,40 @@ def build_stop_request(
         json={"jobIds": [job_id], "strategy": strategy},
         headers=folder_headers(locator),
     )
+
+
+def build_job_request(tenant_url: str, folder_key: str, job_id: int) -> httpx.Request:
+    """The request for one job by id (Orchestrator does not rate-limit it like the Jobs collection).
+
+    :param tenant_url: the connection's tenant URL.
+    :param folder_key: the key of the job's folder.
+    :param job_id: the job's numeric id.
+    """
+    return httpx.Request(
+        "GET",
+        f"{tenant_url}/orchestrator_/odata/Jobs({job_id})",
+        headers={FOLDER_KEY_HEADER: folder_key, "Accept": "application/json"},
+    )
+
+
+def read_job_outcome(response: httpx.Response, max_output_bytes: int) -> JobOutput | None:
+    """The output of a job read from the Jobs API, or ``None`` while it runs.
+
+    :param response: the answer to :func:`build_job_request`.
+    :param max_output_bytes: the largest output accepted.
+    :raises UiPathJobFailedError: when the job ended faulted or stopped.
+    """
+    check_jobs_api_answer(response, "follow the UiPath job")
+    job = response.json()
+    if is_running(job):
+        return None
+    if job.get("State") != JobState.SUCCESSFUL.value:
+        error = job.get("JobError") or {"Title": f"Job {job.get('State')}", "Detail": job.get("Info") or ""}
+        raise UiPathJobFailedError(str(response.request.url), error, response.status_code)
+    raw = job.get("OutputArguments") or ""
+    if len(raw.encode()) > max_output_bytes:
+        raise UiPathOutputTooLargeError(len(raw.encode()), max_output_bytes)
+    return JobOutput(json.loads(raw) if raw else None)
 
 
 def check_jobs_api_answer(response: httpx.Response, action: str) -> None:

@@ -18,11 +18,13 @@ from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR, co
 from airflow_provider_uipath.jobs import (
     JobLocator,
     build_job_lookup,
+    build_job_request,
     build_stop_request,
     build_trigger_lookup,
     check_jobs_api_answer,
     job_page_url,
     jobs_matching_arguments,
+    read_job_outcome,
     read_trigger_id,
     the_running_job,
 )
@@ -35,6 +37,11 @@ from airflow_provider_uipath.protocol import (
     JobOutput,
     build_invoke_request,
     read_invoke_response,
+)
+from airflow_provider_uipath.reconcile import (
+    DEFAULT_RECONCILE_GRACE_SECONDS,
+    RECONCILE_LOOKUP_INTERVAL,
+    adoptable_job,
 )
 from airflow_provider_uipath.retries import RetryableResponse, sync_retrying
 from airflow_provider_uipath.sending import (
@@ -231,6 +238,69 @@ class UiPathHook(BaseHook):
         response = self._send_with_retries(partial(build_job_lookup, tenant_url, locator, trigger_id), action)
         check_jobs_api_answer(response, action)
         return jobs_matching_arguments(response, locator)
+
+    def find_job_after_uncertain_start(
+        self,
+        locator: JobLocator,
+        grace_seconds: float = DEFAULT_RECONCILE_GRACE_SECONDS,
+        lookup_interval: float = RECONCILE_LOOKUP_INTERVAL,
+    ) -> dict[str, Any] | None:
+        """Look for the job a failed call may have started, for up to ``grace_seconds``.
+
+        :param locator: what identifies the call.
+        :param grace_seconds: how long to keep looking while no job appears.
+        :param lookup_interval: seconds between two lookups.
+        :returns: the one matching job, or ``None`` when none appeared.
+        :raises UiPathUncertainStartError: when several jobs match.
+        """
+        give_up_at = time.monotonic() + grace_seconds
+        while True:
+            job = adoptable_job(self.find_started_jobs(locator), locator.trigger_url)
+            left = give_up_at - time.monotonic()
+            if job is not None or left <= 0:
+                return job
+            self.log.info(
+                "No job of %s found yet; looking again in %.0f s.", locator.trigger_url, lookup_interval
+            )
+            time.sleep(min(lookup_interval, left))
+
+    def get_job_output_by_id(
+        self,
+        folder_key: str,
+        job_id: int,
+        poll_interval: float,
+        deadline: float | None = None,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+    ) -> Any:
+        """Follow a job through the Jobs API until it ends, and return its output.
+
+        Used for a job adopted after an uncertain start, which has no status URL.
+
+        :param folder_key: the key of the job's folder.
+        :param job_id: the job's numeric id.
+        :param poll_interval: seconds between two requests while the job runs.
+        :param deadline: the Unix time by which the job must end, if any.
+        :param max_output_bytes: the largest output accepted.
+        """
+        while True:
+            last_request_started = time.monotonic()
+            outcome = self.poll_job_by_id(folder_key, job_id, max_output_bytes)
+            if outcome is not None:
+                return outcome.value
+            self._sleep_before_next_poll(last_request_started, poll_interval, deadline, f"Jobs({job_id})")
+
+    def poll_job_by_id(
+        self, folder_key: str, job_id: int, max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES
+    ) -> JobOutput | None:
+        """Ask the Jobs API once whether a job has ended: its output when it has, ``None`` while it runs.
+
+        :param folder_key: the key of the job's folder.
+        :param job_id: the job's numeric id.
+        :param max_output_bytes: the largest output accepted.
+        :raises UiPathJobFailedError: when the job ended without success.
+        """
+        request = partial(build_job_request, self.config.tenant_url, folder_key, job_id)
+        return read_job_outcome(self._send_with_retries(request, FOLLOW_ACTION), max_output_bytes)
 
     def stop_started_job(self, locator: JobLocator) -> dict[str, Any] | None:
         """Stop the job a call started, when it can be told apart and is still running.

@@ -25,10 +25,12 @@ from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR
 from airflow_provider_uipath.jobs import (
     JobLocator,
     build_job_lookup,
+    build_job_request,
     build_stop_request,
     build_trigger_lookup,
     check_jobs_api_answer,
     jobs_matching_arguments,
+    read_job_outcome,
     read_trigger_id,
     the_running_job,
 )
@@ -130,6 +132,35 @@ class UiPathAsyncHook(BaseHook):
                 if isinstance(outcome, JobOutput):
                     return outcome.value
                 step = outcome
+
+    async def aget_job_output_by_id(
+        self,
+        folder_key: str,
+        job_id: int,
+        poll_interval: float,
+        deadline: float | None = None,
+        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+    ) -> Any:
+        """Follow a job through the Jobs API until it ends, and return its output.
+
+        :param folder_key: the key of the job's folder.
+        :param job_id: the job's numeric id.
+        :param poll_interval: seconds between two requests while the job runs.
+        :param deadline: the Unix time by which the job must end, if any.
+        :param max_output_bytes: the largest output accepted.
+        """
+        config = await self.aget_config()
+        request = partial(build_job_request, config.tenant_url, folder_key, job_id)
+        async with shared_async_client(config) as self._client:
+            while True:
+                last_request_started = time.monotonic()
+                response = await self._asend_with_retries(request, FOLLOW_ACTION)
+                outcome = read_job_outcome(response, max_output_bytes)
+                if outcome is not None:
+                    return outcome.value
+                await self._asleep_before_next_poll(
+                    last_request_started, poll_interval, deadline, str(request().url)
+                )
 
     async def afind_started_jobs(self, locator: JobLocator) -> list[dict[str, Any]]:
         """List the jobs the trigger started since the call, with the call's input arguments.
