@@ -1,0 +1,381 @@
+"""Deferrable UiPath tasks through real Airflow components: scheduler, dag-processor, triggerer, api-server.
+
+Each component runs as its own process on a SQLite metadata database with the LocalExecutor, and
+talks to the Orchestrator emulator over loopback HTTP. One scenario runs once for the module:
+
+1. two DAG runs start through the REST API: ``uipath_e2e`` (four jobs that end on their own, in
+   the AsyncRequestReply and LongPolling call modes) and ``uipath_e2e_kill`` (one job that never
+   ends);
+2. once all five tasks are deferred, the triggerer is killed with SIGKILL and a new one started;
+3. once the new triggerer polls the endless job, that task is marked failed through the REST API;
+4. the ``uipath_e2e`` run is awaited.
+
+The tests then check what the scenario left behind, and the time each task spent on a worker is
+printed next to its job's duration (figures, not assertions).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import airflow
+import httpx
+import pytest
+from packaging.version import Version
+
+from airflow_provider_uipath.testing import EmulatorProcess, connection_json, emulator_process
+from tests.e2e.airflow_api import AirflowApi
+from tests.e2e.components import (
+    LOOPBACK,
+    Component,
+    airflow_environment,
+    free_loopback_port,
+    kill_component,
+    migrate_database,
+    print_log_tails,
+    start_component,
+    stop_component,
+)
+from tests.e2e.conftest import add_summary_lines, failures_under
+from tests.e2e.polling import wait_until
+
+pytestmark = pytest.mark.e2e
+
+HERE = Path(__file__).resolve().parent
+DAGS_FOLDER = HERE / "dags"
+EMULATOR_CONFIG = HERE / "emulator_config.json"
+PAT = "emulator-pat"
+#: The folder of ``emulator_config.json``, as the Jobs API wants it.
+FOLDER_ID = "1"
+
+MAIN_DAG_ID = "uipath_e2e"
+KILL_DAG_ID = "uipath_e2e_kill"
+KILL_TASK_ID = "run_endless_process"
+KILL_TRIGGER_SLUG = "e2e-endless-process"
+#: The trigger each task of ``uipath_e2e`` calls.
+MAIN_TASK_TRIGGERS = {
+    "sync_invoices": "e2e-invoice-sync",
+    "look_up_customer": "e2e-lookup-customer",
+    "build_monthly_report": "e2e-monthly-report",
+    "archive_documents": "e2e-archive-documents",
+}
+#: Placeholder for the run id in the expected input arguments (the DAG templates ``{{ run_id }}``).
+RUN_ID = "<run_id>"
+#: The input arguments each job must receive, as the DAG file gives them.
+MAIN_TASK_ARGUMENTS: dict[str, dict[str, Any]] = {
+    "sync_invoices": {"in_Month": "2026-11", "in_RunId": RUN_ID},
+    "look_up_customer": {"in_CustomerId": 1001},
+    "build_monthly_report": {"in_Month": "2026-11", "in_Format": "pdf"},
+    "archive_documents": {"in_Folders": ["invoices", "reports"], "in_KeepDays": 30},
+}
+
+#: ``BaseTrigger.on_kill`` exists, and is called when a user marks a deferred task, from 3.3 on.
+TRIGGER_ON_KILL = Version(airflow.__version__).release >= (3, 3)
+ENDED_JOB_STATES = {"Successful", "Faulted", "Stopped"}
+STOPPED_JOB_STATES = {"Stopping", "Stopped"}
+ENDED_TASK_STATES = {"success", "failed", "upstream_failed", "skipped", "removed"}
+ENDED_RUN_STATES = {"success", "failed"}
+
+#: Bounds of each wait, in seconds; generous for a shared two-core machine.
+COMPONENTS_READY_TIMEOUT = 240.0
+DAGS_PARSED_TIMEOUT = 120.0
+TASKS_DEFERRED_TIMEOUT = 150.0
+TRIGGER_ADOPTED_TIMEOUT = 60.0
+RUN_END_TIMEOUT = 180.0
+#: The triggerer gives ``on_kill`` 30 s (``[triggerer] on_kill_timeout``); a margin on top.
+JOB_STOPPED_TIMEOUT = 45.0
+
+
+@dataclass
+class AirflowCluster:
+    """The running components and what they share.
+
+    :param env: the components' environment.
+    :param home: ``AIRFLOW_HOME``.
+    :param api: a REST client of the api-server.
+    """
+
+    env: dict[str, str]
+    home: Path
+    api: AirflowApi
+    components: dict[str, Component] = field(default_factory=dict)
+
+    @property
+    def component_logs(self) -> Path:
+        """The folder of the components' own output."""
+        return self.home / "component-logs"
+
+    def start(self, name: str, command: list[str]) -> Component:
+        """Start a component.
+
+        :param name: its label, e.g. ``triggerer-2``.
+        :param command: the Airflow CLI command, e.g. ``["triggerer"]``.
+        """
+        self.components[name] = start_component(name, command, self.env, self.component_logs)
+        return self.components[name]
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a component and every process it started.
+
+        :param name: its label.
+        """
+        kill_component(self.components.pop(name))
+
+    def stop_all(self) -> None:
+        """Stop every component, the api-server last."""
+        for name in sorted(self.components, key=lambda name: name == "api-server"):
+            stop_component(self.components.pop(name))
+
+
+@dataclass
+class Scenario:
+    """What the scenario saw.
+
+    :param main_run_id: the ``uipath_e2e`` run.
+    :param kill_run_id: the ``uipath_e2e_kill`` run.
+    :param main_run_state: the final state of the ``uipath_e2e`` run.
+    :param task_instances: the final task instances of the ``uipath_e2e`` run, by task id.
+    :param return_values: each successful task's ``return_value`` XCom.
+    :param jobs_at_triggerer_kill: the emulator's jobs just before the triggerer was killed.
+    :param jobs_at_end: the emulator's jobs once the run ended.
+    """
+
+    main_run_id: str
+    kill_run_id: str
+    main_run_state: str = ""
+    task_instances: dict[str, dict[str, Any]] = field(default_factory=dict)
+    return_values: dict[str, Any] = field(default_factory=dict)
+    jobs_at_triggerer_kill: list[dict[str, Any]] = field(default_factory=list)
+    jobs_at_end: list[dict[str, Any]] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Iterator[EmulatorProcess]:
+    """The Orchestrator emulator as its own process, with the end-to-end triggers."""
+    with emulator_process(EMULATOR_CONFIG) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def airflow_cluster(
+    emulator: EmulatorProcess, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest
+) -> Iterator[AirflowCluster]:
+    """Airflow's four components on a fresh SQLite database, healthy; stopped afterwards.
+
+    When any test of the module failed, the end of every log is printed before stopping.
+    """
+    home = tmp_path_factory.mktemp("airflow-home")
+    api_port = free_loopback_port()
+    connection = {"AIRFLOW_CONN_UIPATH_DEFAULT": connection_json(emulator.tenant_url, pat=PAT)}
+    env = airflow_environment(home, DAGS_FOLDER, api_port, connection)
+    cluster = AirflowCluster(env, home, AirflowApi(f"http://{LOOPBACK}:{api_port}"))
+    cluster.component_logs.mkdir()
+    set_up = False
+    try:
+        _start_airflow(cluster)
+        set_up = True
+        yield cluster
+    finally:
+        if not set_up or failures_under(request.config, request.node.nodeid):
+            print_log_tails(cluster.component_logs, home / "logs")
+        cluster.api.close()
+        cluster.stop_all()
+
+
+def _start_airflow(cluster: AirflowCluster) -> None:
+    """Migrate the database, start the components, and wait until the api-server calls them healthy.
+
+    :param cluster: the cluster to start.
+    """
+    migrate_database(cluster.env, cluster.component_logs)
+    cluster.start("api-server", ["api-server"])
+    cluster.start("scheduler", ["scheduler"])
+    cluster.start("dag-processor", ["dag-processor"])
+    cluster.start("triggerer", ["triggerer"])
+    wait_until(
+        lambda: cluster.api.unhealthy_components() == [],
+        timeout=COMPONENTS_READY_TIMEOUT,
+        what="every Airflow component to be healthy",
+    )
+
+
+@pytest.fixture(scope="module")
+def scenario(airflow_cluster: AirflowCluster, emulator: EmulatorProcess) -> Scenario:
+    """Run the scenario of the module docstring once, and return what it saw."""
+    api = airflow_cluster.api
+    _wait_for_dags(api)
+    seen = Scenario(main_run_id=_start_run(api, MAIN_DAG_ID), kill_run_id=_start_run(api, KILL_DAG_ID))
+    _wait_for_deferral(api, MAIN_DAG_ID, seen.main_run_id, set(MAIN_TASK_TRIGGERS))
+    killed_triggerer_id = _wait_for_deferral(api, KILL_DAG_ID, seen.kill_run_id, {KILL_TASK_ID})[
+        KILL_TASK_ID
+    ]["trigger"]["triggerer_id"]
+
+    seen.jobs_at_triggerer_kill = emulator.jobs()
+    airflow_cluster.kill("triggerer")
+    polls_before_restart = _status_polls(emulator, KILL_TRIGGER_SLUG)
+    airflow_cluster.start("triggerer-2", ["triggerer"])
+
+    _wait_for_adoption(api, seen.kill_run_id, killed_triggerer_id)
+    wait_until(
+        lambda: _status_polls(emulator, KILL_TRIGGER_SLUG) > polls_before_restart,
+        timeout=TRIGGER_ADOPTED_TIMEOUT,
+        what="the new triggerer to poll the endless job",
+    )
+    api.mark_task(KILL_DAG_ID, seen.kill_run_id, KILL_TASK_ID, "failed")
+
+    seen.main_run_state = wait_until(
+        lambda: _ended_run_state(api, MAIN_DAG_ID, seen.main_run_id),
+        timeout=RUN_END_TIMEOUT,
+        what=f"the {MAIN_DAG_ID} run to end",
+    )
+    seen.task_instances = api.task_instances(MAIN_DAG_ID, seen.main_run_id)
+    seen.return_values = {
+        task_id: api.return_value(MAIN_DAG_ID, seen.main_run_id, task_id)
+        for task_id, instance in seen.task_instances.items()
+        if instance["state"] == "success"
+    }
+    seen.jobs_at_end = emulator.jobs()
+    return seen
+
+
+def _wait_for_dags(api: AirflowApi) -> None:
+    """Wait until the dag-processor stored both DAGs; fail at once on an import error.
+
+    :param api: the REST client.
+    """
+
+    def parsed() -> bool:
+        errors = api.import_errors()
+        assert not errors, f"The DAG files failed to import: {errors}"
+        return api.dag_is_known(MAIN_DAG_ID) and api.dag_is_known(KILL_DAG_ID)
+
+    wait_until(parsed, timeout=DAGS_PARSED_TIMEOUT, what="the dag-processor to store the DAGs")
+
+
+def _start_run(api: AirflowApi, dag_id: str) -> str:
+    """Unpause a DAG and trigger a run of it, as a user would; return the run id.
+
+    :param api: the REST client.
+    :param dag_id: the DAG.
+    """
+    api.unpause(dag_id)
+    return api.trigger_run(dag_id)
+
+
+def _wait_for_deferral(
+    api: AirflowApi, dag_id: str, run_id: str, task_ids: set[str]
+) -> dict[str, dict[str, Any]]:
+    """Wait until the tasks are deferred; fail at once if one ends instead. Return the task instances.
+
+    :param api: the REST client.
+    :param dag_id: the DAG.
+    :param run_id: the run.
+    :param task_ids: the tasks.
+    """
+
+    def all_deferred() -> dict[str, dict[str, Any]] | None:
+        instances = api.task_instances(dag_id, run_id)
+        states = {task_id: instances[task_id]["state"] for task_id in task_ids if task_id in instances}
+        ended = {task_id: state for task_id, state in states.items() if state in ENDED_TASK_STATES}
+        assert not ended, f"Tasks ended without being deferred: {ended}"
+        deferred = len(states) == len(task_ids) and set(states.values()) == {"deferred"}
+        return instances if deferred else None
+
+    return wait_until(all_deferred, timeout=TASKS_DEFERRED_TIMEOUT, what=f"the tasks of {dag_id} to defer")
+
+
+def _wait_for_adoption(api: AirflowApi, kill_run_id: str, killed_triggerer_id: int) -> None:
+    """Wait until the endless task's trigger belongs to a triggerer other than the killed one.
+
+    :param api: the REST client.
+    :param kill_run_id: the run of the endless task.
+    :param killed_triggerer_id: the job id of the killed triggerer.
+    """
+
+    def adopted() -> bool:
+        trigger = api.task_instances(KILL_DAG_ID, kill_run_id)[KILL_TASK_ID]["trigger"] or {}
+        return trigger.get("triggerer_id") not in (None, killed_triggerer_id)
+
+    wait_until(adopted, timeout=TRIGGER_ADOPTED_TIMEOUT, what="a new triggerer to take the endless task")
+
+
+def _status_polls(emulator: EmulatorProcess, trigger_slug: str) -> int:
+    """How many status requests the emulator answered for the jobs of a trigger.
+
+    :param emulator: the emulator.
+    :param trigger_slug: the trigger.
+    """
+    records = httpx.get(f"{emulator.base_url}/_emulator/requests").json()
+    return sum(1 for record in records if f"/{trigger_slug}/status/" in record["path"])
+
+
+def _ended_run_state(api: AirflowApi, dag_id: str, run_id: str) -> str | None:
+    state = api.run_state(dag_id, run_id)
+    return state if state in ENDED_RUN_STATES else None
+
+
+def _jobs_of(jobs: list[dict[str, Any]], trigger_slug: str) -> list[dict[str, Any]]:
+    return [job for job in jobs if job["TriggerSlug"] == trigger_slug]
+
+
+def _expected_inputs(task_id: str, run_id: str) -> dict[str, Any]:
+    return {
+        name: run_id if value == RUN_ID else value for name, value in MAIN_TASK_ARGUMENTS[task_id].items()
+    }
+
+
+def test_the_run_succeeds_although_the_triggerer_was_killed(scenario: Scenario) -> None:
+    states = {task_id: instance["state"] for task_id, instance in scenario.task_instances.items()}
+    assert states == dict.fromkeys(MAIN_TASK_TRIGGERS, "success")
+    assert scenario.main_run_state == "success"
+
+
+def test_the_jobs_outlived_the_killed_triggerer(scenario: Scenario) -> None:
+    # Had a job ended before the kill, its event could have come from the old triggerer.
+    for task_id, trigger_slug in MAIN_TASK_TRIGGERS.items():
+        [job] = _jobs_of(scenario.jobs_at_triggerer_kill, trigger_slug)
+        assert job["State"] not in ENDED_JOB_STATES, f"{task_id}'s job ended before the triggerer was killed"
+
+
+def test_each_task_returns_its_jobs_output(scenario: Scenario) -> None:
+    for task_id, trigger_slug in MAIN_TASK_TRIGGERS.items():
+        [job] = _jobs_of(scenario.jobs_at_end, trigger_slug)
+        expected_inputs = _expected_inputs(task_id, scenario.main_run_id)
+        assert job["State"] == "Successful"
+        assert job["InputArguments"] == expected_inputs
+        assert scenario.return_values[task_id] == job["OutputArguments"]
+        assert scenario.return_values[task_id]["echo"] == expected_inputs
+
+
+def test_each_task_started_exactly_one_job(scenario: Scenario) -> None:
+    jobs_per_trigger = Counter(job["TriggerSlug"] for job in scenario.jobs_at_end)
+    expected = dict.fromkeys([*MAIN_TASK_TRIGGERS.values(), KILL_TRIGGER_SLUG], 1)
+    assert jobs_per_trigger == expected
+
+
+@pytest.mark.skipif(
+    not TRIGGER_ON_KILL,
+    reason=f"Airflow {airflow.__version__} never calls the trigger's on_kill: "
+    "BaseTrigger.on_kill appeared in Airflow 3.3, so the job of a task marked failed while deferred "
+    "keeps running.",
+)
+def test_marking_the_deferred_task_failed_stops_its_job(
+    scenario: Scenario, airflow_cluster: AirflowCluster, emulator: EmulatorProcess
+) -> None:
+    instances = airflow_cluster.api.task_instances(KILL_DAG_ID, scenario.kill_run_id)
+    assert instances[KILL_TASK_ID]["state"] == "failed"
+
+    def endless_job_state() -> str | None:
+        [job] = _jobs_of(emulator.jobs(), KILL_TRIGGER_SLUG)
+        return str(job["State"]) if job["State"] in STOPPED_JOB_STATES else None
+
+    wait_until(endless_job_state, timeout=JOB_STOPPED_TIMEOUT, what="the endless job to be stopped")
+
+
+def _seconds_between(start: str, end: str) -> float:
+    return (datetime.datetime.fromisoformat(end) - datetime.datetime.fromisoformat(start)).total_seconds()
