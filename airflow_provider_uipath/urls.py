@@ -74,7 +74,7 @@ def resolve_invoke_url(tenant_url: str, invoke_url: str) -> str:
         )
     if "://" not in invoke_url:
         relative = invoke_url.lstrip("/")
-        relative = relative.removeprefix(TRIGGER_PATH).removeprefix("t/")
+        relative = relative.removeprefix(TRIGGER_PATH)
         return f"{tenant_url.rstrip('/')}/{TRIGGER_PATH}{relative}"
     if not same_origin(invoke_url, tenant_url):
         raise UiPathConfigError(

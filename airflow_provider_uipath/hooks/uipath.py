@@ -3,46 +3,29 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from functools import cached_property, partial
-from typing import Any
+from functools import cached_property
+from typing import Any, TypeVar
 
 import httpx
 from airflow.sdk import BaseHook
 
-from airflow_provider_uipath.auth import TOKEN_CACHE, build_token_request, read_token_response
+from airflow_provider_uipath import flows
+from airflow_provider_uipath.auth import TOKEN_CACHE, read_token_response
 from airflow_provider_uipath.call_modes import CallMode
 from airflow_provider_uipath.connection import DEFAULT_POOL_SIZE, UiPathConnectionConfig
-from airflow_provider_uipath.exceptions import UiPathError, UiPathJobTimeoutError, UiPathUnreachableError
+from airflow_provider_uipath.exceptions import UiPathError, UiPathUnreachableError
+from airflow_provider_uipath.flows import Flow, RequestFactory, Send, Sleep
 from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR, connection_form_widgets
-from airflow_provider_uipath.jobs import (
-    JobLocator,
-    build_job_lookup,
-    build_job_request,
-    build_stop_request,
-    build_trigger_lookup,
-    check_jobs_api_answer,
-    job_page_url,
-    jobs_matching_arguments,
-    read_job_outcome,
-    read_trigger_id,
-    the_running_job,
-)
+from airflow_provider_uipath.jobs import JobLocator, job_page_url
 from airflow_provider_uipath.masking import mask
-from airflow_provider_uipath.polling import seconds_left, seconds_until_next_poll
 from airflow_provider_uipath.protocol import (
     DEFAULT_MAX_OUTPUT_BYTES,
     InvokeResult,
-    JobFollower,
     JobOutput,
     build_invoke_request,
     read_invoke_response,
 )
-from airflow_provider_uipath.reconcile import (
-    DEFAULT_RECONCILE_GRACE_SECONDS,
-    RECONCILE_LOOKUP_INTERVAL,
-    adoptable_job,
-)
+from airflow_provider_uipath.reconcile import DEFAULT_RECONCILE_GRACE_SECONDS, RECONCILE_LOOKUP_INTERVAL
 from airflow_provider_uipath.retries import RetryableResponse, sync_retrying
 from airflow_provider_uipath.sending import (
     authorize,
@@ -54,10 +37,9 @@ from airflow_provider_uipath.sending import (
 )
 from airflow_provider_uipath.urls import resolve_invoke_url
 
-RequestFactory = Callable[[], httpx.Request]
+T = TypeVar("T")
 
 INVOKE_ACTION = "invoke the API trigger"
-FOLLOW_ACTION = "follow the UiPath job"
 
 
 class UiPathHook(BaseHook):
@@ -130,7 +112,15 @@ class UiPathHook(BaseHook):
             return cached.value
         with TOKEN_CACHE.thread_lock(credentials.cache_key):
             cached = TOKEN_CACHE.fresh(credentials.cache_key)
-            return cached.value if cached is not None else self._request_token()
+            if cached is not None:
+                return cached.value
+            token = read_token_response(self._drive(flows.request_token(credentials)), credentials)
+            mask(token.value)
+            TOKEN_CACHE.store(credentials.cache_key, token)
+            self.log.info(
+                "Got a new OAuth token for client %s from %s.", credentials.client_id, credentials.token_url
+            )
+            return token.value
 
     def invoke_trigger(
         self,
@@ -180,25 +170,10 @@ class UiPathHook(BaseHook):
         :raises UiPathJobFailedError: when the job ends without success.
         :raises UiPathJobTimeoutError: when the deadline passes first.
         """
-        follower = JobFollower(status_url, mode, max_output_bytes)
-        step = follower.first_request()
-        last_request_started = time.monotonic()
-        timeout = self.config.long_poll_timeout if mode is CallMode.LONG_POLLING else None
-        while True:
-            if step.job_running:
-                self._sleep_before_next_poll(last_request_started, poll_interval, deadline, status_url)
-            last_request_started = time.monotonic()
-            response = self._send_with_retries(partial(_get, step.url), FOLLOW_ACTION, timeout)
-            outcome = follower.read(response)
-            if isinstance(outcome, JobOutput):
-                return outcome.value
-            step = outcome
+        return self._drive(flows.follow_job(status_url, mode, poll_interval, deadline, max_output_bytes))
 
     def poll_job(
-        self,
-        status_url: str,
-        mode: CallMode,
-        max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES,
+        self, status_url: str, mode: CallMode, max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES
     ) -> JobOutput | None:
         """Ask once whether a job has ended: its output when it has, ``None`` while it runs.
 
@@ -209,60 +184,7 @@ class UiPathHook(BaseHook):
         :param max_output_bytes: the largest output accepted.
         :raises UiPathJobFailedError: when the job ended without success.
         """
-        follower = JobFollower(status_url, mode, max_output_bytes)
-        step = follower.first_request()
-        timeout = self.config.long_poll_timeout if mode is CallMode.LONG_POLLING else None
-        while True:
-            response = self._send_with_retries(partial(_get, step.url), FOLLOW_ACTION, timeout)
-            outcome = follower.read(response)
-            if isinstance(outcome, JobOutput):
-                return outcome
-            if outcome.job_running:
-                return None
-            step = outcome
-
-    def find_started_jobs(self, locator: JobLocator) -> list[dict[str, Any]]:
-        """List the jobs the trigger started since the call, with the call's input arguments.
-
-        :param locator: what identifies the call.
-        :raises UiPathRequestError: when the Jobs API refuses, naming the scope to add.
-        """
-        tenant_url = self.config.tenant_url
-        action = "look up the API trigger"
-        response = self._send_with_retries(partial(build_trigger_lookup, tenant_url, locator), action)
-        check_jobs_api_answer(response, action)
-        trigger_id = read_trigger_id(response, locator)
-        if trigger_id is None:
-            return []
-        action = "look up the trigger's jobs"
-        response = self._send_with_retries(partial(build_job_lookup, tenant_url, locator, trigger_id), action)
-        check_jobs_api_answer(response, action)
-        return jobs_matching_arguments(response, locator)
-
-    def find_job_after_uncertain_start(
-        self,
-        locator: JobLocator,
-        grace_seconds: float = DEFAULT_RECONCILE_GRACE_SECONDS,
-        lookup_interval: float = RECONCILE_LOOKUP_INTERVAL,
-    ) -> dict[str, Any] | None:
-        """Look for the job a failed call may have started, for up to ``grace_seconds``.
-
-        :param locator: what identifies the call.
-        :param grace_seconds: how long to keep looking while no job appears.
-        :param lookup_interval: seconds between two lookups.
-        :returns: the one matching job, or ``None`` when none appeared.
-        :raises UiPathUncertainStartError: when several jobs match.
-        """
-        give_up_at = time.monotonic() + grace_seconds
-        while True:
-            job = adoptable_job(self.find_started_jobs(locator), locator.trigger_url)
-            left = give_up_at - time.monotonic()
-            if job is not None or left <= 0:
-                return job
-            self.log.info(
-                "No job of %s found yet; looking again in %.0f s.", locator.trigger_url, lookup_interval
-            )
-            time.sleep(min(lookup_interval, left))
+        return self._drive(flows.poll_job(status_url, mode, max_output_bytes))
 
     def get_job_output_by_id(
         self,
@@ -282,12 +204,10 @@ class UiPathHook(BaseHook):
         :param deadline: the Unix time by which the job must end, if any.
         :param max_output_bytes: the largest output accepted.
         """
-        while True:
-            last_request_started = time.monotonic()
-            outcome = self.poll_job_by_id(folder_key, job_id, max_output_bytes)
-            if outcome is not None:
-                return outcome.value
-            self._sleep_before_next_poll(last_request_started, poll_interval, deadline, f"Jobs({job_id})")
+        tenant_url = self.config.tenant_url
+        return self._drive(
+            flows.follow_job_by_id(tenant_url, folder_key, job_id, poll_interval, deadline, max_output_bytes)
+        )
 
     def poll_job_by_id(
         self, folder_key: str, job_id: int, max_output_bytes: int = DEFAULT_MAX_OUTPUT_BYTES
@@ -299,8 +219,34 @@ class UiPathHook(BaseHook):
         :param max_output_bytes: the largest output accepted.
         :raises UiPathJobFailedError: when the job ended without success.
         """
-        request = partial(build_job_request, self.config.tenant_url, folder_key, job_id)
-        return read_job_outcome(self._send_with_retries(request, FOLLOW_ACTION), max_output_bytes)
+        return self._drive(flows.poll_job_by_id(self.config.tenant_url, folder_key, job_id, max_output_bytes))
+
+    def find_started_jobs(self, locator: JobLocator) -> list[dict[str, Any]]:
+        """List the jobs the trigger started since the call, with the call's input arguments.
+
+        :param locator: what identifies the call.
+        :raises UiPathRequestError: when the Jobs API refuses, naming the scope to add.
+        """
+        return self._drive(flows.find_started_jobs(self.config.tenant_url, locator))
+
+    def find_job_after_uncertain_start(
+        self,
+        locator: JobLocator,
+        grace_seconds: float = DEFAULT_RECONCILE_GRACE_SECONDS,
+        lookup_interval: float = RECONCILE_LOOKUP_INTERVAL,
+    ) -> dict[str, Any] | None:
+        """Look for the job a failed call may have started, for up to ``grace_seconds``.
+
+        :param locator: what identifies the call.
+        :param grace_seconds: how long to keep looking while no job appears.
+        :param lookup_interval: seconds between two lookups.
+        :returns: the one matching job, or ``None`` when none appeared.
+        :raises UiPathUncertainStartError: when several jobs match.
+        """
+        tenant_url = self.config.tenant_url
+        return self._drive(
+            flows.find_job_after_uncertain_start(tenant_url, locator, grace_seconds, lookup_interval)
+        )
 
     def stop_started_job(self, locator: JobLocator) -> dict[str, Any] | None:
         """Stop the job a call started, when it can be told apart and is still running.
@@ -308,17 +254,12 @@ class UiPathHook(BaseHook):
         :param locator: what identifies the call.
         :returns: the job stopped, or ``None`` when none could be identified.
         """
-        job = the_running_job(self.find_started_jobs(locator))
+        job = self._drive(flows.stop_started_job(self.config.tenant_url, locator))
         if job is None:
             self.log.warning(
                 "Cannot stop the UiPath job: no single running job of %s matches.", locator.trigger_url
             )
             return None
-        action = "stop the UiPath job"
-        response = self._send_with_retries(
-            partial(build_stop_request, self.config.tenant_url, locator, int(job["Id"])), action
-        )
-        check_jobs_api_answer(response, action)
         self.log.info(
             "Asked Orchestrator to stop job %s (%s).",
             job.get("Id"),
@@ -330,45 +271,32 @@ class UiPathHook(BaseHook):
         """Fetch a token (OAuth) and make one cheap authenticated call; say why when it fails."""
         try:
             self.get_token()
-            url = f"{self.config.tenant_url}/orchestrator_/odata/Folders?$top=1&$select=Id"
-            response = self._send_with_retries(partial(_get, url), "list the folders")
+            response = self._drive(flows.list_one_folder(self.config.tenant_url))
             check_authorized(response, "list the folders", self.config, raise_for_status=True)
         except UiPathError as error:
             return False, str(error)
         return True, f"Connected to {self.config.tenant_url}."
 
-    def _request_token(self) -> str:
-        credentials = self.config.client_credentials
-        assert credentials is not None
-        response = self._send_with_retries(
-            lambda: build_token_request(credentials), "get an OAuth token", authorized=False
-        )
-        token = read_token_response(response, credentials)
-        mask(token.value)
-        TOKEN_CACHE.store(credentials.cache_key, token)
-        self.log.info(
-            "Got a new OAuth token for client %s from %s.", credentials.client_id, credentials.token_url
-        )
-        return token.value
+    def _drive(self, flow: Flow[T]) -> T:
+        """Run a flow: send its requests with retries, sleep its pauses, return its result."""
+        answer: httpx.Response | None = None
+        while True:
+            try:
+                step = flow.send(answer)
+            except StopIteration as finished:
+                return finished.value  # type: ignore[no-any-return]
+            answer = self._perform(step)
 
-    def _sleep_before_next_poll(
-        self, last_request_started: float, poll_interval: float, deadline: float | None, status_url: str
-    ) -> None:
-        delay = seconds_until_next_poll(last_request_started, poll_interval)
-        left = seconds_left(deadline)
-        if left is not None and left <= delay:
-            raise UiPathJobTimeoutError(
-                f"The UiPath job at {status_url} was still running at the task's deadline."
-            )
-        self.log.debug("The job is still running; next status request in %.1f s.", delay)
-        time.sleep(delay)
+    def _perform(self, step: Send | Sleep) -> httpx.Response | None:
+        if isinstance(step, Sleep):
+            self.log.debug("Next request in %.1f s.", step.seconds)
+            time.sleep(step.seconds)
+            return None
+        timeout = self.config.long_poll_timeout if step.long_poll else None
+        return self._send_with_retries(step.build, step.action, timeout, step.authorized)
 
     def _send_with_retries(
-        self,
-        build: RequestFactory,
-        action: str,
-        timeout: httpx.Timeout | None = None,
-        authorized: bool = True,
+        self, build: RequestFactory, action: str, timeout: httpx.Timeout | None, authorized: bool
     ) -> httpx.Response:
         """Send a request that is safe to repeat, retrying passing failures."""
         retrying = sync_retrying(self.config.retry)
@@ -408,10 +336,6 @@ class UiPathHook(BaseHook):
         except httpx.TransportError as error:
             raise transport_failure(error, request, action) from error
         return response
-
-
-def _get(url: str) -> httpx.Request:
-    return httpx.Request("GET", url, headers={"Accept": "application/json"})
 
 
 def _unreachable_invoke(error: UiPathUnreachableError) -> UiPathUnreachableError:

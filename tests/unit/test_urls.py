@@ -23,7 +23,6 @@ segment = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789-_", min_size=1,
         pytest.param("fk/slug", f"{TENANT}/orchestrator_/t/fk/slug", id="folder-and-slug"),
         pytest.param("/fk/slug", f"{TENANT}/orchestrator_/t/fk/slug", id="leading-slash"),
         pytest.param("orchestrator_/t/fk/slug", f"{TENANT}/orchestrator_/t/fk/slug", id="with-prefix"),
-        pytest.param("t/fk/slug", f"{TENANT}/orchestrator_/t/fk/slug", id="with-t"),
         pytest.param(f"{TENANT}/orchestrator_/t/fk/slug", f"{TENANT}/orchestrator_/t/fk/slug", id="full-url"),
     ],
 )
