@@ -50,6 +50,7 @@ def test_async_request_reply_dag(run_example: RunExample, emulator: EmulatorServ
     assert sync.deferred
     assert sync.xcoms["return_value"] == INVOICE_OUTPUT
     assert sync.xcoms["status_url"].startswith(emulator.tenant_url)
+    assert sync.xcoms["job_url"] == f"{emulator.tenant_url}/orchestrator_/jobs"
     assert [outcome.task("look_up_customers", index).xcoms["return_value"] for index in (0, 1)] == [
         {"echo": {"in_CustomerId": 1001}},
         {"echo": {"in_CustomerId": 1002}},
