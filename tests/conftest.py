@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from hypothesis import settings
 
@@ -28,6 +29,7 @@ settings.load_profile("uipath")
 from airflow_provider_uipath.auth import TOKEN_CACHE  # noqa: E402
 from airflow_provider_uipath.emulator.config import JobScript, TriggerSpec  # noqa: E402
 from airflow_provider_uipath.emulator.server import EmulatorServer  # noqa: E402
+from airflow_provider_uipath.hooks.uipath import UiPathHook  # noqa: E402
 
 SetConnection = Callable[..., str]
 AddTrigger = Callable[..., str]
@@ -120,3 +122,13 @@ def oauth_connection(emulator: EmulatorServer, set_connection: SetConnection) ->
 def any_connection(request: pytest.FixtureRequest) -> str:
     """Each test using it runs once with a PAT and once with OAuth."""
     return str(request.getfixturevalue(f"{request.param}_connection"))
+
+
+def refuse_requests(hook: UiPathHook) -> UiPathHook:
+    """Give a hook an HTTP transport that fails the test if any request is attempted."""
+
+    def fail(request: httpx.Request) -> httpx.Response:
+        pytest.fail(f"No request should have been sent, but {request.method} {request.url} was.")
+
+    hook.client = httpx.Client(transport=httpx.MockTransport(fail))
+    return hook

@@ -22,7 +22,7 @@ from airflow_provider_uipath.exceptions import (
 from airflow_provider_uipath.hooks.uipath import UiPathHook
 from airflow_provider_uipath.hooks.uipath_async import UiPathAsyncHook
 from airflow_provider_uipath.protocol import InvokeOutcome
-from tests.conftest import CLIENT_SECRET, FAST_RETRIES, PAT, AddTrigger, SetConnection
+from tests.conftest import CLIENT_SECRET, FAST_RETRIES, PAT, AddTrigger, SetConnection, refuse_requests
 
 JOB_ERROR = {"Code": "Robot.Exception", "Title": "Invoice file missing", "Detail": "No file"}
 
@@ -216,7 +216,7 @@ def test_test_connection_succeeds_and_fails_with_a_reason(
             id="remote-http",
         ),
         pytest.param(
-            {"host": "https://cloud.uipath.com/acme/t", "login": "id"}, r"no password", id="login-only"
+            {"host": "https://orchestrator.invalid/acme/t", "login": "id"}, r"no password", id="login-only"
         ),
     ],
 )
@@ -224,7 +224,7 @@ def test_malformed_connections_fail_before_any_request(
     set_connection: SetConnection, fields: dict[str, str], message: str, emulator: EmulatorServer
 ) -> None:
     set_connection(**fields)
-    with UiPathHook() as hook, pytest.raises(UiPathConfigError, match=message):
+    with refuse_requests(UiPathHook()) as hook, pytest.raises(UiPathConfigError, match=message):
         hook.invoke_trigger("fk/slug", {})
     assert emulator.requests() == []
 

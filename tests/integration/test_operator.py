@@ -16,7 +16,7 @@ from airflow_provider_uipath.exceptions import (
     UiPathJobTimeoutError,
 )
 from airflow_provider_uipath.operators.api_trigger import UiPathApiTriggerOperator
-from tests.conftest import AddTrigger
+from tests.conftest import AddTrigger, refuse_requests
 from tests.integration.task_runner import run_task
 
 JOB_ERROR = {"Code": "Robot.Exception", "Title": "Invoice file missing", "Detail": "No file", "Status": 0}
@@ -210,8 +210,10 @@ def test_bad_input_fails_before_any_request(
     pat_connection: str, emulator: EmulatorServer, kwargs: dict[str, Any], message: str
 ) -> None:
     kwargs.setdefault("invoke_url", "2b3c4d5e-0000-4000-8000-000000000001/invoice-sync")
+    task = operator(**kwargs)
+    refuse_requests(task.hook)
     with pytest.raises(UiPathConfigError, match=message):
-        run_task(operator(**kwargs))
+        run_task(task)
     assert emulator.requests() == []
 
 
