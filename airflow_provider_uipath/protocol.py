@@ -7,7 +7,6 @@ two paths cannot read Orchestrator's answers differently.
 from __future__ import annotations
 
 import json
-import logging
 from dataclasses import dataclass
 from enum import Enum
 from typing import Any
@@ -25,8 +24,6 @@ from airflow_provider_uipath.exceptions import (
     quote_body,
 )
 from airflow_provider_uipath.urls import resolve_location
-
-log = logging.getLogger(__name__)
 
 #: The body key that picks the call mode of one call.
 CALL_MODE_KEY = "$callMode"

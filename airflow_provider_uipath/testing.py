@@ -86,8 +86,7 @@ class EmulatorProcess:
         """Every job the emulator created."""
         response = httpx.get(f"{self.base_url}/_emulator/jobs")
         response.raise_for_status()
-        body = response.json()
-        return list(body["jobs"] if isinstance(body, dict) else body)
+        return list(response.json())
 
 
 @contextlib.contextmanager
