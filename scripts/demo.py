@@ -12,6 +12,7 @@ import json
 import os
 import sys
 import tempfile
+import warnings
 from pathlib import Path
 
 REPOSITORY = Path(__file__).resolve().parent.parent
@@ -27,6 +28,8 @@ def main() -> int:
 
         print(f"Airflow home: {home} (SQLite, removed afterwards)")
         os.environ.setdefault("AIRFLOW__LOGGING__LOGGING_LEVEL", "WARNING")
+        # Airflow's in-process test runner imports Starlette's test client, which warns about httpx.
+        warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
         prepare_airflow_home(Path(home), EXAMPLE_DAGS)
         return run_examples()
 
