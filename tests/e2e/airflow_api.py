@@ -106,9 +106,19 @@ class AirflowApi:
         path = f"/api/v2/dags/{dag_id}/dagRuns/{run_id}/taskInstances/{task_id}/xcomEntries/return_value"
         return self._get(path)["value"]
 
-    def _get(self, path: str) -> Any:
+    def task_events(self, dag_id: str, run_id: str, task_id: str) -> list[dict[str, Any]]:
+        """The audit log entries of a task instance (``event`` and ``when``), oldest first.
+
+        :param dag_id: the DAG.
+        :param run_id: the run.
+        :param task_id: the task.
+        """
+        query = {"dag_id": dag_id, "run_id": run_id, "task_id": task_id, "order_by": "when", "limit": 100}
+        return list(self._get("/api/v2/eventLogs", query)["event_logs"])
+
+    def _get(self, path: str, query: dict[str, Any] | None = None) -> Any:
         self._authenticate()
-        response = self.client.get(path)
+        response = self.client.get(path, params=query)
         _raise_for_status(response)
         return response.json()
 

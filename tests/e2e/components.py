@@ -4,11 +4,12 @@ Every component runs ``python -m airflow <command>`` from the interpreter runnin
 Airflow under test is the one of the current virtual environment. Each is started in a new session:
 stopping a component signals every process of that session, including the task processes,
 supervisors and trigger runners it forked (task runners move to process groups of their own, but
-stay in the session).
+stay in the session). Sessions are read from ``/proc``, so this runs on Linux.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import secrets
 import signal
@@ -171,10 +172,8 @@ def stop_component(component: Component) -> None:
     :param component: the component.
     """
     _signal_session(component.session_id, signal.SIGTERM)
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         component.process.wait(timeout=STOP_TIMEOUT_SECONDS)
-    except subprocess.TimeoutExpired:
-        pass
     _signal_session(component.session_id, signal.SIGKILL)
     component.process.wait(timeout=KILL_TIMEOUT_SECONDS)
     _wait_until_session_is_gone(component.session_id)
@@ -213,20 +212,16 @@ def _read_stat(pid: int) -> str | None:
 
 def _signal_session(session_id: int, signal_number: signal.Signals) -> None:
     for pid in processes_in_session(session_id):
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal_number)
-        except ProcessLookupError:
-            pass
 
 
 def _wait_until_session_is_gone(session_id: int) -> None:
     def gone() -> bool:
         left = processes_in_session(session_id)
         for pid in left:
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
         return not left
 
     try:

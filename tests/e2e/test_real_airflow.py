@@ -16,7 +16,8 @@ printed next to its job's duration (figures, not assertions).
 
 from __future__ import annotations
 
-import datetime
+import subprocess
+import time
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -43,6 +44,13 @@ from tests.e2e.components import (
 )
 from tests.e2e.conftest import add_summary_lines, failures_under
 from tests.e2e.polling import wait_until
+from tests.e2e.worker_time import (
+    FROM_AUDIT_EVENTS,
+    FROM_TASK_LOG,
+    seconds_between,
+    worker_seconds_from_events,
+    worker_seconds_from_task_log,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -80,6 +88,10 @@ ENDED_JOB_STATES = {"Successful", "Faulted", "Stopped"}
 STOPPED_JOB_STATES = {"Stopping", "Stopped"}
 ENDED_TASK_STATES = {"success", "failed", "upstream_failed", "skipped", "removed"}
 ENDED_RUN_STATES = {"success", "failed"}
+
+#: The scheduler and triggerer would serve logs on fixed ports of every interface; the api-server reads
+#: the log files directly, as all components share one machine.
+SKIP_SERVE_LOGS = ["--skip-serve-logs"]
 
 #: Bounds of each wait, in seconds; generous for a shared two-core machine.
 COMPONENTS_READY_TIMEOUT = 240.0
@@ -124,12 +136,22 @@ class AirflowCluster:
 
         :param name: its label.
         """
-        kill_component(self.components.pop(name))
+        kill_component(self.components[name])
+        del self.components[name]
 
     def stop_all(self) -> None:
-        """Stop every component, the api-server last."""
+        """Stop every component, the api-server last; report the first that would not stop.
+
+        :raises RuntimeError: when processes of a component were left running.
+        """
+        errors = []
         for name in sorted(self.components, key=lambda name: name == "api-server"):
-            stop_component(self.components.pop(name))
+            try:
+                stop_component(self.components.pop(name))
+            except (RuntimeError, subprocess.TimeoutExpired) as error:
+                errors.append(f"{name}: {error}")
+        if errors:
+            raise RuntimeError(f"Airflow components did not stop: {'; '.join(errors)}")
 
 
 @dataclass
@@ -143,6 +165,10 @@ class Scenario:
     :param return_values: each successful task's ``return_value`` XCom.
     :param jobs_at_triggerer_kill: the emulator's jobs just before the triggerer was killed.
     :param jobs_at_end: the emulator's jobs once the run ended.
+    :param run_seconds: seconds from triggering the ``uipath_e2e`` run to seeing it end.
+    :param worker_seconds: each task's seconds on a worker, when known.
+    :param worker_time_source: how ``worker_seconds`` were obtained.
+    :param job_seconds: each task's job's seconds from creation to end, when it ended.
     """
 
     main_run_id: str
@@ -152,6 +178,10 @@ class Scenario:
     return_values: dict[str, Any] = field(default_factory=dict)
     jobs_at_triggerer_kill: list[dict[str, Any]] = field(default_factory=list)
     jobs_at_end: list[dict[str, Any]] = field(default_factory=list)
+    run_seconds: float = 0.0
+    worker_seconds: dict[str, float | None] = field(default_factory=dict)
+    worker_time_source: str = ""
+    job_seconds: dict[str, float | None] = field(default_factory=dict)
 
 
 @pytest.fixture(scope="module")
@@ -194,9 +224,9 @@ def _start_airflow(cluster: AirflowCluster) -> None:
     """
     migrate_database(cluster.env, cluster.component_logs)
     cluster.start("api-server", ["api-server"])
-    cluster.start("scheduler", ["scheduler"])
+    cluster.start("scheduler", ["scheduler", *SKIP_SERVE_LOGS])
     cluster.start("dag-processor", ["dag-processor"])
-    cluster.start("triggerer", ["triggerer"])
+    cluster.start("triggerer", ["triggerer", *SKIP_SERVE_LOGS])
     wait_until(
         lambda: cluster.api.unhealthy_components() == [],
         timeout=COMPONENTS_READY_TIMEOUT,
@@ -205,20 +235,37 @@ def _start_airflow(cluster: AirflowCluster) -> None:
 
 
 @pytest.fixture(scope="module")
-def scenario(airflow_cluster: AirflowCluster, emulator: EmulatorProcess) -> Scenario:
-    """Run the scenario of the module docstring once, and return what it saw."""
+def scenario(
+    airflow_cluster: AirflowCluster, emulator: EmulatorProcess, pytestconfig: pytest.Config
+) -> Scenario:
+    """Run the scenario of the module docstring once, report the figures, and return what it saw."""
+    seen = _run_scenario(airflow_cluster, emulator)
+    _measure(seen, airflow_cluster, emulator)
+    report = _report(seen)
+    print("\n".join(["", *report]))
+    add_summary_lines(pytestconfig, report)
+    return seen
+
+
+def _run_scenario(airflow_cluster: AirflowCluster, emulator: EmulatorProcess) -> Scenario:
+    """Run both DAGs, kill the triggerer while their tasks are deferred, mark the endless task failed.
+
+    :param airflow_cluster: the running components.
+    :param emulator: the emulator.
+    """
     api = airflow_cluster.api
     _wait_for_dags(api)
+    started = time.monotonic()
     seen = Scenario(main_run_id=_start_run(api, MAIN_DAG_ID), kill_run_id=_start_run(api, KILL_DAG_ID))
     _wait_for_deferral(api, MAIN_DAG_ID, seen.main_run_id, set(MAIN_TASK_TRIGGERS))
-    killed_triggerer_id = _wait_for_deferral(api, KILL_DAG_ID, seen.kill_run_id, {KILL_TASK_ID})[
-        KILL_TASK_ID
-    ]["trigger"]["triggerer_id"]
+    _wait_for_deferral(api, KILL_DAG_ID, seen.kill_run_id, {KILL_TASK_ID})
+    _wait_for_first_polls(emulator, [*MAIN_TASK_TRIGGERS.values(), KILL_TRIGGER_SLUG])
+    killed_triggerer_id = _triggerer_of(api, KILL_DAG_ID, seen.kill_run_id, KILL_TASK_ID)
 
     seen.jobs_at_triggerer_kill = emulator.jobs()
     airflow_cluster.kill("triggerer")
     polls_before_restart = _status_polls(emulator, KILL_TRIGGER_SLUG)
-    airflow_cluster.start("triggerer-2", ["triggerer"])
+    airflow_cluster.start("triggerer-2", ["triggerer", *SKIP_SERVE_LOGS])
 
     _wait_for_adoption(api, seen.kill_run_id, killed_triggerer_id)
     wait_until(
@@ -233,6 +280,7 @@ def scenario(airflow_cluster: AirflowCluster, emulator: EmulatorProcess) -> Scen
         timeout=RUN_END_TIMEOUT,
         what=f"the {MAIN_DAG_ID} run to end",
     )
+    seen.run_seconds = time.monotonic() - started
     seen.task_instances = api.task_instances(MAIN_DAG_ID, seen.main_run_id)
     seen.return_values = {
         task_id: api.return_value(MAIN_DAG_ID, seen.main_run_id, task_id)
@@ -241,6 +289,91 @@ def scenario(airflow_cluster: AirflowCluster, emulator: EmulatorProcess) -> Scen
     }
     seen.jobs_at_end = emulator.jobs()
     return seen
+
+
+def _measure(seen: Scenario, airflow_cluster: AirflowCluster, emulator: EmulatorProcess) -> None:
+    """Read each task's time on a worker from Airflow, and its job's duration from the Jobs API.
+
+    :param seen: the scenario's observations, completed in place.
+    :param airflow_cluster: the running components.
+    :param emulator: the emulator.
+    """
+    events = {
+        task_id: airflow_cluster.api.task_events(MAIN_DAG_ID, seen.main_run_id, task_id)
+        for task_id in MAIN_TASK_TRIGGERS
+    }
+    seen.worker_seconds = {task_id: worker_seconds_from_events(events[task_id]) for task_id in events}
+    seen.worker_time_source = FROM_AUDIT_EVENTS
+    if all(seconds is None for seconds in seen.worker_seconds.values()):
+        seen.worker_seconds = {
+            task_id: worker_seconds_from_task_log(_task_log(airflow_cluster.home, seen.main_run_id, task_id))
+            for task_id in MAIN_TASK_TRIGGERS
+        }
+        seen.worker_time_source = FROM_TASK_LOG
+    durations = _job_durations(emulator)
+    seen.job_seconds = {
+        task_id: durations.get(job["Id"])
+        for task_id, trigger_slug in MAIN_TASK_TRIGGERS.items()
+        for job in _jobs_of(seen.jobs_at_end, trigger_slug)
+    }
+
+
+def _task_log(airflow_home: Path, run_id: str, task_id: str) -> Path:
+    """The log file of a task's first attempt, in Airflow's default layout.
+
+    :param airflow_home: ``AIRFLOW_HOME``.
+    :param run_id: the run.
+    :param task_id: the task.
+    """
+    run_folder = airflow_home / "logs" / f"dag_id={MAIN_DAG_ID}" / f"run_id={run_id}"
+    return run_folder / f"task_id={task_id}" / "attempt=1.log"
+
+
+def _job_durations(emulator: EmulatorProcess) -> dict[int, float]:
+    """Seconds from creation to end of every ended job, by job id, from the emulator's Jobs API.
+
+    These are figures for the report: when the Jobs API refuses, there are none.
+
+    :param emulator: the emulator.
+    """
+    response = httpx.get(
+        f"{emulator.tenant_url}/orchestrator_/odata/Jobs",
+        headers={"Authorization": f"Bearer {PAT}", "X-UIPATH-OrganizationUnitId": FOLDER_ID},
+    )
+    if not response.is_success:
+        print(f"No job durations: the Jobs API answered {response.status_code}: {response.text}")
+        return {}
+    return {
+        int(job["Id"]): seconds_between(job["CreationTime"], job["EndTime"])
+        for job in response.json()["value"]
+        if job["EndTime"]
+    }
+
+
+def _report(seen: Scenario) -> list[str]:
+    """The figures: each task's seconds on a worker against its job's duration.
+
+    :param seen: the scenario's observations.
+    """
+    lines = [
+        f"Airflow {airflow.__version__}: run {seen.main_run_id} ended {seen.main_run_state} "
+        f"{seen.run_seconds:.0f} s after it was triggered; its triggerer was killed while it was deferred.",
+        f"Worker time from the {seen.worker_time_source}.",
+        f"{'task':<22} {'call mode':<18} {'on a worker':>12} {'job (created to ended)':>24}",
+    ]
+    for task_id, trigger_slug in MAIN_TASK_TRIGGERS.items():
+        call_modes = {job["CallMode"] for job in _jobs_of(seen.jobs_at_end, trigger_slug)}
+        lines.append(
+            f"{task_id:<22} {', '.join(sorted(call_modes)):<18} "
+            f"{_seconds(seen.worker_seconds.get(task_id)):>12} {_seconds(seen.job_seconds.get(task_id)):>24}"
+        )
+    endless_states = [job["State"] for job in _jobs_of(seen.jobs_at_end, KILL_TRIGGER_SLUG)]
+    lines.append(f"The endless job, after its deferred task was marked failed: {', '.join(endless_states)}.")
+    return lines
+
+
+def _seconds(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.1f} s"
 
 
 def _wait_for_dags(api: AirflowApi) -> None:
@@ -289,7 +422,7 @@ def _wait_for_deferral(
     return wait_until(all_deferred, timeout=TASKS_DEFERRED_TIMEOUT, what=f"the tasks of {dag_id} to defer")
 
 
-def _wait_for_adoption(api: AirflowApi, kill_run_id: str, killed_triggerer_id: int) -> None:
+def _wait_for_adoption(api: AirflowApi, kill_run_id: str, killed_triggerer_id: int | None) -> None:
     """Wait until the endless task's trigger belongs to a triggerer other than the killed one.
 
     :param api: the REST client.
@@ -298,10 +431,37 @@ def _wait_for_adoption(api: AirflowApi, kill_run_id: str, killed_triggerer_id: i
     """
 
     def adopted() -> bool:
-        trigger = api.task_instances(KILL_DAG_ID, kill_run_id)[KILL_TASK_ID]["trigger"] or {}
-        return trigger.get("triggerer_id") not in (None, killed_triggerer_id)
+        return _triggerer_of(api, KILL_DAG_ID, kill_run_id, KILL_TASK_ID) not in (None, killed_triggerer_id)
 
     wait_until(adopted, timeout=TRIGGER_ADOPTED_TIMEOUT, what="a new triggerer to take the endless task")
+
+
+def _triggerer_of(api: AirflowApi, dag_id: str, run_id: str, task_id: str) -> int | None:
+    """The job id of the triggerer a deferred task's trigger is assigned to, if any.
+
+    :param api: the REST client.
+    :param dag_id: the DAG.
+    :param run_id: the run.
+    :param task_id: the task.
+    """
+    trigger = api.task_instances(dag_id, run_id)[task_id]["trigger"] or {}
+    triggerer_id = trigger.get("triggerer_id")
+    return None if triggerer_id is None else int(triggerer_id)
+
+
+def _wait_for_first_polls(emulator: EmulatorProcess, trigger_slugs: list[str]) -> None:
+    """Wait until the triggerer asked for the status of every job, so every trigger is running.
+
+    Workers never ask for a status: they call the trigger and defer.
+
+    :param emulator: the emulator.
+    :param trigger_slugs: the triggers whose jobs are awaited.
+    """
+    wait_until(
+        lambda: all(_status_polls(emulator, slug) > 0 for slug in trigger_slugs),
+        timeout=TRIGGER_ADOPTED_TIMEOUT,
+        what="the triggerer to poll every job",
+    )
 
 
 def _status_polls(emulator: EmulatorProcess, trigger_slug: str) -> int:
@@ -358,6 +518,13 @@ def test_each_task_started_exactly_one_job(scenario: Scenario) -> None:
     assert jobs_per_trigger == expected
 
 
+def test_the_deferred_task_marked_failed_is_failed(
+    scenario: Scenario, airflow_cluster: AirflowCluster
+) -> None:
+    instances = airflow_cluster.api.task_instances(KILL_DAG_ID, scenario.kill_run_id)
+    assert instances[KILL_TASK_ID]["state"] == "failed"
+
+
 @pytest.mark.skipif(
     not TRIGGER_ON_KILL,
     reason=f"Airflow {airflow.__version__} never calls the trigger's on_kill: "
@@ -365,17 +532,10 @@ def test_each_task_started_exactly_one_job(scenario: Scenario) -> None:
     "keeps running.",
 )
 def test_marking_the_deferred_task_failed_stops_its_job(
-    scenario: Scenario, airflow_cluster: AirflowCluster, emulator: EmulatorProcess
+    scenario: Scenario, emulator: EmulatorProcess
 ) -> None:
-    instances = airflow_cluster.api.task_instances(KILL_DAG_ID, scenario.kill_run_id)
-    assert instances[KILL_TASK_ID]["state"] == "failed"
-
     def endless_job_state() -> str | None:
         [job] = _jobs_of(emulator.jobs(), KILL_TRIGGER_SLUG)
         return str(job["State"]) if job["State"] in STOPPED_JOB_STATES else None
 
     wait_until(endless_job_state, timeout=JOB_STOPPED_TIMEOUT, what="the endless job to be stopped")
-
-
-def _seconds_between(start: str, end: str) -> float:
-    return (datetime.datetime.fromisoformat(end) - datetime.datetime.fromisoformat(start)).total_seconds()
