@@ -5,7 +5,9 @@ All deferred tasks of a deployment share the triggerer's event loop; one pooled 
 aiohttp-backed: httpx's own async pool scans every pooled connection for each request, a cost that
 grows with the number of concurrent waits (see the README's benchmark). httpx's API stays on top.
 
-A client lives while at least one trigger uses it, and is closed when the last one ends.
+A client is built in a worker thread (importing aiohttp and loading the CA certificates would block
+the event loop for tens of milliseconds), lives while at least one trigger uses it, and is closed
+when the last one ends.
 """
 
 from __future__ import annotations
@@ -17,7 +19,6 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
-from httpx_aiohttp import AiohttpTransport
 
 from airflow_provider_uipath.connection import DEFAULT_POOL_SIZE, UiPathConnectionConfig
 
@@ -26,7 +27,7 @@ ClientKey = tuple[str, str, bool]
 
 @dataclass
 class _SharedClient:
-    client: httpx.AsyncClient
+    built: asyncio.Task[httpx.AsyncClient]
     users: int = 0
 
 
@@ -46,6 +47,8 @@ def build_async_client(
     :param config: the connection.
     :param pool_size: the most connections kept open.
     """
+    from httpx_aiohttp import AiohttpTransport
+
     limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
     transport = AiohttpTransport(verify=config.verify, limits=limits)
     return httpx.AsyncClient(transport=transport, timeout=config.timeout, follow_redirects=False)
@@ -53,24 +56,33 @@ def build_async_client(
 
 @contextlib.asynccontextmanager
 async def shared_async_client(config: UiPathConnectionConfig) -> AsyncIterator[httpx.AsyncClient]:
-    """Lend the event loop's client for a connection, creating it for its first user.
+    """Lend the event loop's client for a connection, building it for its first user.
 
     :param config: the connection.
     """
-    loop = asyncio.get_running_loop()
-    clients = _clients.setdefault(loop, {})
+    clients = _clients.setdefault(asyncio.get_running_loop(), {})
     key = _client_key(config)
     shared = clients.get(key)
     if shared is None:
-        shared = clients[key] = _SharedClient(build_async_client(config))
+        built = asyncio.ensure_future(asyncio.to_thread(build_async_client, config))
+        shared = clients[key] = _SharedClient(built)
     shared.users += 1
     try:
-        yield shared.client
+        yield await asyncio.shield(shared.built)
     finally:
         shared.users -= 1
         if shared.users == 0 and clients.get(key) is shared:
             del clients[key]
-            await shared.client.aclose()
+            await _close(shared)
+
+
+async def _close(shared: _SharedClient) -> None:
+    """Close the client; one still being built is dropped (its transport has opened nothing yet)."""
+    if not shared.built.done():
+        shared.built.cancel()
+        return
+    if not shared.built.cancelled() and shared.built.exception() is None:
+        await shared.built.result().aclose()
 
 
 def open_client_count() -> int:
