@@ -1,13 +1,17 @@
-"""Async HTTP clients shared by every trigger of a triggerer process.
+"""Async HTTP transports shared by every trigger of a triggerer process.
 
-All deferred tasks of a deployment share the triggerer's event loop; one pooled client per
+All deferred tasks of a deployment share the triggerer's event loop; one pooled transport per
 (event loop, connection) lets thousands of waits reuse a few TCP connections. The transport is
-aiohttp-backed: httpx's own async pool scans every pooled connection for each request, a cost that
-grows with the number of concurrent waits (see the README's benchmark). httpx's API stays on top.
+aiohttp-backed (``httpx-aiohttp``): httpx's own async pool scans every pooled connection for each
+request, a cost that grows with the number of concurrent waits (see the README's benchmark).
+Requests and responses stay httpx's.
 
-A client is built in a worker thread (importing aiohttp and loading the CA certificates would block
-the event loop for tens of milliseconds), lives while at least one trigger uses it, and is closed
-when the last one ends.
+LongPolling waits get a transport of their own: a held request occupies its connection until
+Orchestrator answers, so those waits need one connection each, while status polls share a few.
+
+A transport is built in a worker thread (importing aiohttp and loading the CA certificates would
+block the event loop for tens of milliseconds), lives while at least one trigger uses it, and is
+closed when the last one ends.
 """
 
 from __future__ import annotations
@@ -22,27 +26,24 @@ import httpx
 
 from airflow_provider_uipath.connection import DEFAULT_POOL_SIZE, UiPathConnectionConfig
 
-ClientKey = tuple[str, str, bool]
+#: The most connections held by LongPolling waits of one connection: one per held request.
+LONG_POLL_MAX_CONNECTIONS = 10_000
+
+TransportKey = tuple[str, str, bool, bool]
 
 
 @dataclass
-class _SharedClient:
-    built: asyncio.Task[httpx.AsyncClient]
+class _SharedTransport:
+    built: asyncio.Task[httpx.AsyncBaseTransport]
     users: int = 0
 
 
-_clients: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[ClientKey, _SharedClient]]
-_clients = weakref.WeakKeyDictionary()
+_transports: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[TransportKey, _SharedTransport]]
+_transports = weakref.WeakKeyDictionary()
 
 
-def _client_key(config: UiPathConnectionConfig) -> ClientKey:
-    return config.conn_id, config.tenant_url, config.verify
-
-
-def build_async_client(
-    config: UiPathConnectionConfig, pool_size: int = DEFAULT_POOL_SIZE
-) -> httpx.AsyncClient:
-    """Build an async client with an aiohttp transport and a bounded pool.
+def build_async_transport(config: UiPathConnectionConfig, pool_size: int) -> httpx.AsyncBaseTransport:
+    """Build an aiohttp-backed httpx transport with a bounded pool.
 
     :param config: the connection.
     :param pool_size: the most connections kept open.
@@ -50,34 +51,37 @@ def build_async_client(
     from httpx_aiohttp import AiohttpTransport
 
     limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-    transport = AiohttpTransport(verify=config.verify, limits=limits)
-    return httpx.AsyncClient(transport=transport, timeout=config.timeout, follow_redirects=False)
+    return AiohttpTransport(verify=config.verify, limits=limits)
 
 
 @contextlib.asynccontextmanager
-async def shared_async_client(config: UiPathConnectionConfig) -> AsyncIterator[httpx.AsyncClient]:
-    """Lend the event loop's client for a connection, building it for its first user.
+async def shared_async_transport(
+    config: UiPathConnectionConfig, long_poll: bool = False
+) -> AsyncIterator[httpx.AsyncBaseTransport]:
+    """Lend the event loop's transport for a connection, building it for its first user.
 
     :param config: the connection.
+    :param long_poll: whether the requests may be held by Orchestrator (LongPolling).
     """
-    clients = _clients.setdefault(asyncio.get_running_loop(), {})
-    key = _client_key(config)
-    shared = clients.get(key)
+    transports = _transports.setdefault(asyncio.get_running_loop(), {})
+    key = (config.conn_id, config.tenant_url, config.verify, long_poll)
+    shared = transports.get(key)
     if shared is None:
-        built = asyncio.ensure_future(asyncio.to_thread(build_async_client, config))
-        shared = clients[key] = _SharedClient(built)
+        pool_size = LONG_POLL_MAX_CONNECTIONS if long_poll else DEFAULT_POOL_SIZE
+        built = asyncio.ensure_future(asyncio.to_thread(build_async_transport, config, pool_size))
+        shared = transports[key] = _SharedTransport(built)
     shared.users += 1
     try:
         yield await asyncio.shield(shared.built)
     finally:
         shared.users -= 1
-        if shared.users == 0 and clients.get(key) is shared:
-            del clients[key]
+        if shared.users == 0 and transports.get(key) is shared:
+            del transports[key]
             await _close(shared)
 
 
-async def _close(shared: _SharedClient) -> None:
-    """Close the client; one still being built is dropped (its transport has opened nothing yet)."""
+async def _close(shared: _SharedTransport) -> None:
+    """Close the transport; one still being built is dropped (it has opened nothing yet)."""
     if not shared.built.done():
         shared.built.cancel()
         return
@@ -85,6 +89,6 @@ async def _close(shared: _SharedClient) -> None:
         await shared.built.result().aclose()
 
 
-def open_client_count() -> int:
-    """How many shared clients the running event loop holds (for tests and benchmarks)."""
-    return len(_clients.get(asyncio.get_running_loop(), {}))
+def open_transport_count() -> int:
+    """How many shared transports the running event loop holds (for tests and benchmarks)."""
+    return len(_transports.get(asyncio.get_running_loop(), {}))

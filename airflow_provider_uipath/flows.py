@@ -72,7 +72,7 @@ Step = Send | Sleep
 Flow = Generator[Step, httpx.Response | None, T]
 
 
-def get(url: str) -> httpx.Request:
+def get(url: str | httpx.URL) -> httpx.Request:
     """A GET that asks for JSON.
 
     :param url: the URL.
@@ -120,11 +120,14 @@ def follow_job(
     follower = JobFollower(status_url, mode, max_output_bytes)
     step = follower.first_request()
     last_request_started = time.monotonic()
+    target_text, target = "", httpx.URL()
     while True:
         if step.job_running:
             yield _pause_before_next_poll(last_request_started, poll_interval, deadline, status_url)
         last_request_started = time.monotonic()
-        response = yield Send(partial(get, step.url), FOLLOW_ACTION, long_poll=mode is CallMode.LONG_POLLING)
+        if step.url != target_text:  # parsed once per URL, not once per poll
+            target_text, target = step.url, httpx.URL(step.url)
+        response = yield Send(partial(get, target), FOLLOW_ACTION, long_poll=mode is CallMode.LONG_POLLING)
         assert response is not None
         outcome = follower.read(response)
         if isinstance(outcome, JobOutput):

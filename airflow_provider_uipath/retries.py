@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import email.utils
 import logging
+import random
 import time
 from typing import Any
 
@@ -72,60 +73,87 @@ def _is_retryable_error(error: BaseException) -> bool:
     return isinstance(error, (RetryableResponse, UiPathUnreachableError))
 
 
-class WaitRetryAfterOrBackoff(tenacity.wait.wait_base):
-    """Wait as long as the server's ``Retry-After`` asks, else a jittered exponential backoff.
+def seconds_before_retry(policy: RetryPolicy, failure: BaseException | None, attempt: int) -> float:
+    """How long to wait after a failed attempt: the server's ``Retry-After`` (capped), or a backoff.
+
+    The backoff doubles from ``policy.backoff`` up to ``policy.max_backoff``, plus up to one
+    ``policy.backoff`` of jitter, so it is never zero and retries of many waits do not line up.
 
     :param policy: the connection's retry policy.
+    :param failure: what the attempt raised.
+    :param attempt: the number of the attempt that failed, from 1.
+    """
+    if isinstance(failure, RetryableResponse) and failure.retry_after is not None:
+        return min(failure.retry_after, policy.max_retry_after)
+    backoff = min(policy.max_backoff, policy.backoff * 2 ** (attempt - 1))
+    return float(backoff + random.uniform(0, policy.backoff))
+
+
+class WaitRetryAfterOrBackoff(tenacity.wait.wait_base):
+    """tenacity's wait for :func:`seconds_before_retry`.
+
+    :param policy: the connection's retry policy.
+    :param attempts_before: attempts made before the tenacity loop began.
     """
 
-    def __init__(self, policy: RetryPolicy) -> None:
+    def __init__(self, policy: RetryPolicy, attempts_before: int = 0) -> None:
         self.policy = policy
-        self.backoff = tenacity.wait_exponential_jitter(
-            initial=policy.backoff,
-            max=policy.max_backoff,
-            jitter=policy.backoff,
-        )
+        self.attempts_before = attempts_before
 
     def __call__(self, retry_state: tenacity.RetryCallState) -> float:
         error = retry_state.outcome.exception() if retry_state.outcome else None
-        if isinstance(error, RetryableResponse) and error.retry_after is not None:
-            return min(error.retry_after, self.policy.max_retry_after)
-        return float(self.backoff(retry_state))
+        return seconds_before_retry(self.policy, error, retry_state.attempt_number + self.attempts_before)
 
 
-def _log_retry(retry_state: tenacity.RetryCallState) -> None:
-    error = retry_state.outcome.exception() if retry_state.outcome else None
-    sleep = retry_state.next_action.sleep if retry_state.next_action else 0.0
-    log.warning(
-        "Request failed (%s); attempt %d, retrying in %.1f s.", error, retry_state.attempt_number, sleep
-    )
+def log_retry(failure: BaseException | None, attempt: int, seconds: float) -> None:
+    """Say that a request failed and will be tried again.
+
+    :param failure: what the attempt raised.
+    :param attempt: the number of the attempt that failed.
+    :param seconds: the wait before the next one.
+    """
+    log.warning("Request failed (%s); attempt %d, retrying in %.1f s.", failure, attempt, seconds)
 
 
-def retry_arguments(policy: RetryPolicy) -> dict[str, Any]:
+class _LogRetry:
+    def __init__(self, attempts_before: int) -> None:
+        self.attempts_before = attempts_before
+
+    def __call__(self, retry_state: tenacity.RetryCallState) -> None:
+        error = retry_state.outcome.exception() if retry_state.outcome else None
+        sleep = retry_state.next_action.sleep if retry_state.next_action else 0.0
+        log_retry(error, retry_state.attempt_number + self.attempts_before, sleep)
+
+
+def retry_arguments(policy: RetryPolicy, attempts_before: int = 0) -> dict[str, Any]:
     """The tenacity settings shared by the sync and async retry loops.
 
     :param policy: the connection's retry policy.
+    :param attempts_before: attempts already made before the loop (the first one is made
+        without tenacity, which costs nothing when it succeeds).
     """
     return {
-        "stop": tenacity.stop_after_attempt(policy.attempts),
-        "wait": WaitRetryAfterOrBackoff(policy),
+        "stop": tenacity.stop_after_attempt(max(1, policy.attempts - attempts_before)),
+        "wait": WaitRetryAfterOrBackoff(policy, attempts_before),
         "retry": tenacity.retry_if_exception(_is_retryable_error),
-        "before_sleep": _log_retry,
+        "before_sleep": _LogRetry(attempts_before),
         "reraise": True,
     }
 
 
-def sync_retrying(policy: RetryPolicy) -> tenacity.Retrying:
+def sync_retrying(policy: RetryPolicy, attempts_before: int = 0) -> tenacity.Retrying:
     """A tenacity loop for the worker.
 
     :param policy: the connection's retry policy.
+    :param attempts_before: attempts already made before the loop.
     """
-    return tenacity.Retrying(**retry_arguments(policy))
+    return tenacity.Retrying(**retry_arguments(policy, attempts_before))
 
 
-def async_retrying(policy: RetryPolicy) -> tenacity.AsyncRetrying:
+def async_retrying(policy: RetryPolicy, attempts_before: int = 0) -> tenacity.AsyncRetrying:
     """A tenacity loop for the triggerer; it sleeps with ``asyncio.sleep``.
 
     :param policy: the connection's retry policy.
+    :param attempts_before: attempts already made before the loop.
     """
-    return tenacity.AsyncRetrying(**retry_arguments(policy))
+    return tenacity.AsyncRetrying(**retry_arguments(policy, attempts_before))

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import httpx
 
+from airflow_provider_uipath import __version__
 from airflow_provider_uipath.connection import UiPathConnectionConfig
 from airflow_provider_uipath.exceptions import UiPathAuthError, UiPathRequestError, UiPathUnreachableError
 from airflow_provider_uipath.protocol import server_message
 from airflow_provider_uipath.retries import RetryableResponse, is_retryable_response
 from airflow_provider_uipath.urls import same_origin
 
+#: How the provider introduces itself to Orchestrator.
+USER_AGENT = f"airflow-provider-uipath/{__version__}"
 #: Orchestrator's header naming the folder a Jobs API request is about.
 FOLDER_KEY_HEADER = "X-UIPATH-FolderKey"
 

@@ -6,6 +6,7 @@ reads anything out of them.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 
 import httpx
@@ -26,8 +27,14 @@ def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
     >>> origin_of("https://cloud.uipath.com/acme/tenant")
     ('https', 'cloud.uipath.com', 443)
     """
-    parsed = httpx.URL(str(url))
+    parsed = url if isinstance(url, httpx.URL) else _parse_absolute_url(url)
     return parsed.scheme, parsed.host.lower(), parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
+
+
+@functools.lru_cache(maxsize=64)
+def _parse_absolute_url(url: str) -> httpx.URL:
+    """Parse a URL that is compared often (the tenant URL), once."""
+    return httpx.URL(url)
 
 
 _DEFAULT_PORTS = {"http": 80, "https": 443}

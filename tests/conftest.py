@@ -27,6 +27,7 @@ settings.register_profile("uipath", deadline=None)
 settings.load_profile("uipath")
 
 from airflow_provider_uipath.auth import TOKEN_CACHE  # noqa: E402
+from airflow_provider_uipath.config_cache import CONNECTION_CACHE  # noqa: E402
 from airflow_provider_uipath.emulator.config import JobScript, TriggerSpec  # noqa: E402
 from airflow_provider_uipath.emulator.server import EmulatorServer  # noqa: E402
 from airflow_provider_uipath.hooks.uipath import UiPathHook  # noqa: E402
@@ -45,10 +46,12 @@ FAST_RETRIES = {"max_attempts": 3, "retry_backoff": 0.01}
 
 @pytest.fixture(autouse=True)
 def _forget_tokens() -> Iterator[None]:
-    """Every test starts with an empty process-wide token cache."""
+    """Every test starts with empty process-wide token and connection caches."""
     TOKEN_CACHE.clear()
+    CONNECTION_CACHE.clear()
     yield
     TOKEN_CACHE.clear()
+    CONNECTION_CACHE.clear()
 
 
 @pytest.fixture

@@ -26,8 +26,9 @@ from airflow_provider_uipath.protocol import (
     read_invoke_response,
 )
 from airflow_provider_uipath.reconcile import DEFAULT_RECONCILE_GRACE_SECONDS, RECONCILE_LOOKUP_INTERVAL
-from airflow_provider_uipath.retries import RetryableResponse, sync_retrying
+from airflow_provider_uipath.retries import RetryableResponse, log_retry, seconds_before_retry, sync_retrying
 from airflow_provider_uipath.sending import (
+    USER_AGENT,
     authorize,
     check_authorized,
     final_failure,
@@ -84,6 +85,7 @@ class UiPathHook(BaseHook):
             verify=self.config.verify,
             follow_redirects=False,
             limits=httpx.Limits(max_connections=DEFAULT_POOL_SIZE),
+            headers={"User-Agent": USER_AGENT},
         )
 
     def get_conn(self) -> httpx.Client:
@@ -298,18 +300,34 @@ class UiPathHook(BaseHook):
     def _send_with_retries(
         self, build: RequestFactory, action: str, timeout: httpx.Timeout | None, authorized: bool
     ) -> httpx.Response:
-        """Send a request that is safe to repeat, retrying passing failures."""
-        retrying = sync_retrying(self.config.retry)
+        """Send a request that is safe to repeat: once, then with retries if it failed in passing.
+
+        The first attempt skips tenacity, which costs nothing when it succeeds.
+        """
+        policy = self.config.retry
         try:
-            for attempt in retrying:
-                with attempt:
-                    if authorized:
-                        response = self._send_authorized(build, action, timeout)
-                    else:
-                        response = self._send(build(), action, timeout)
-                    raise_for_retryable(response)
+            return self._send_checked(build, action, timeout, authorized)
+        except (RetryableResponse, UiPathUnreachableError) as failure:
+            if policy.attempts == 1:
+                raise final_failure(failure, action, attempts=1) from failure
+            pause = seconds_before_retry(policy, failure, attempt=1)
+            log_retry(failure, 1, pause)
+        time.sleep(pause)
+        retrying = sync_retrying(policy, attempts_before=1)
+        try:
+            return retrying(self._send_checked, build, action, timeout, authorized)
         except (RetryableResponse, UiPathUnreachableError) as error:
-            raise final_failure(error, action, retrying.statistics.get("attempt_number", 1)) from error
+            raise final_failure(error, action, 1 + retrying.statistics["attempt_number"]) from error
+
+    def _send_checked(
+        self, build: RequestFactory, action: str, timeout: httpx.Timeout | None, authorized: bool
+    ) -> httpx.Response:
+        """Send once; raise :class:`RetryableResponse` for an answer worth another attempt."""
+        if authorized:
+            response = self._send_authorized(build, action, timeout)
+        else:
+            response = self._send(build(), action, timeout)
+        raise_for_retryable(response)
         return response
 
     def _send_authorized(

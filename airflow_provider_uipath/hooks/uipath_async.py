@@ -9,6 +9,7 @@ runs too.
 from __future__ import annotations
 
 import asyncio
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -18,7 +19,8 @@ from airflow.sdk import BaseHook
 from airflow_provider_uipath import flows
 from airflow_provider_uipath.auth import TOKEN_CACHE, read_token_response
 from airflow_provider_uipath.call_modes import CallMode
-from airflow_provider_uipath.clients import shared_async_client
+from airflow_provider_uipath.clients import shared_async_transport
+from airflow_provider_uipath.config_cache import CONNECTION_CACHE
 from airflow_provider_uipath.connection import UiPathConnectionConfig
 from airflow_provider_uipath.exceptions import UiPathUnreachableError
 from airflow_provider_uipath.flows import Flow, RequestFactory, Send, Sleep
@@ -26,8 +28,9 @@ from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR
 from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.masking import amask
 from airflow_provider_uipath.protocol import DEFAULT_MAX_OUTPUT_BYTES
-from airflow_provider_uipath.retries import RetryableResponse, async_retrying
+from airflow_provider_uipath.retries import RetryableResponse, async_retrying, log_retry, seconds_before_retry
 from airflow_provider_uipath.sending import (
+    USER_AGENT,
     authorize,
     check_authorized,
     final_failure,
@@ -60,15 +63,19 @@ class UiPathAsyncHook(BaseHook):
         return UI_FIELD_BEHAVIOUR
 
     async def aget_config(self) -> UiPathConnectionConfig:
-        """Read and check the connection once, through Airflow's async connection path."""
+        """Read and check the connection through Airflow's async path, or reuse one just read."""
         if self._config is None:
-            connection = await get_async_connection(self.uipath_conn_id, hook=self)
-            extra = await get_async_extra_dejson(connection)
-            config = UiPathConnectionConfig.from_connection(connection, extra)
-            for secret in config.secrets:
-                await amask(secret)
-            self._config = config
+            self._config = CONNECTION_CACHE.get(self.uipath_conn_id) or await self._aread_connection()
         return self._config
+
+    async def _aread_connection(self) -> UiPathConnectionConfig:
+        connection = await get_async_connection(self.uipath_conn_id, hook=self)
+        extra = await get_async_extra_dejson(connection)
+        config = UiPathConnectionConfig.from_connection(connection, extra)
+        for secret in config.secrets:
+            await amask(secret)
+        CONNECTION_CACHE.store(config)
+        return config
 
     async def aget_token(self) -> str:
         """Return a bearer token: the PAT, or a cached or new OAuth token (one request per refresh)."""
@@ -109,9 +116,8 @@ class UiPathAsyncHook(BaseHook):
         :raises UiPathJobFailedError: when the job ends without success.
         :raises UiPathJobTimeoutError: when the deadline passes first.
         """
-        return await self._adrive(
-            flows.follow_job(status_url, mode, poll_interval, deadline, max_output_bytes)
-        )
+        flow = flows.follow_job(status_url, mode, poll_interval, deadline, max_output_bytes)
+        return await self._adrive(flow, long_poll=mode is CallMode.LONG_POLLING)
 
     async def aget_job_output_by_id(
         self,
@@ -159,80 +165,105 @@ class UiPathAsyncHook(BaseHook):
         self.log.info("Asked Orchestrator to stop job %s.", job.get("Id"))
         return job
 
-    async def _adrive(self, flow: Flow[T]) -> T:
-        """Run a flow on the shared client: send its requests with retries, sleep its pauses."""
+    async def _adrive(self, flow: Flow[T], long_poll: bool = False) -> T:
+        """Run a flow on the shared transport: send its requests with retries, sleep its pauses.
+
+        :param flow: the conversation.
+        :param long_poll: whether Orchestrator may hold its requests (LongPolling).
+        """
         config = await self.aget_config()
-        async with shared_async_client(config) as client:
+        async with shared_async_transport(config, long_poll) as transport:
             answer: httpx.Response | None = None
             while True:
                 try:
                     step = flow.send(answer)
                 except StopIteration as finished:
                     return finished.value  # type: ignore[no-any-return]
-                answer = await self._aperform(client, config, step)
+                answer = await self._aperform(transport, config, step)
 
     async def _aperform(
-        self, client: httpx.AsyncClient, config: UiPathConnectionConfig, step: Send | Sleep
+        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, step: Send | Sleep
     ) -> httpx.Response | None:
         if isinstance(step, Sleep):
             await asyncio.sleep(step.seconds)
             return None
-        timeout = config.long_poll_timeout if step.long_poll else None
-        return await self._asend_with_retries(
-            client, config, step.build, step.action, timeout, step.authorized
-        )
+        timeout = config.long_poll_timeout if step.long_poll else config.timeout
+        request = _Request(step.build, step.action, timeout, step.authorized)
+        return await self._asend_with_retries(transport, config, request)
 
     async def _asend_with_retries(
-        self,
-        client: httpx.AsyncClient,
-        config: UiPathConnectionConfig,
-        build: RequestFactory,
-        action: str,
-        timeout: httpx.Timeout | None,
-        authorized: bool,
+        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, request: _Request
     ) -> httpx.Response:
-        """Send a request that is safe to repeat, retrying passing failures."""
-        retrying = async_retrying(config.retry)
+        """Send a request that is safe to repeat: once, then with retries if it failed in passing.
+
+        The first attempt skips tenacity, which costs nothing when it succeeds.
+        """
         try:
-            async for attempt in retrying:
-                with attempt:
-                    if authorized:
-                        response = await self._asend_authorized(client, config, build, action, timeout)
-                    else:
-                        response = await _asend(client, build(), action, timeout)
-                    raise_for_retryable(response)
+            return await self._asend_checked(transport, config, request)
+        except (RetryableResponse, UiPathUnreachableError) as failure:
+            if config.retry.attempts == 1:
+                raise final_failure(failure, request.action, attempts=1) from failure
+            pause = seconds_before_retry(config.retry, failure, attempt=1)
+            log_retry(failure, 1, pause)
+        await asyncio.sleep(pause)
+        retrying = async_retrying(config.retry, attempts_before=1)
+        try:
+            return await retrying(self._asend_checked, transport, config, request)
         except (RetryableResponse, UiPathUnreachableError) as error:
-            raise final_failure(error, action, retrying.statistics.get("attempt_number", 1)) from error
+            raise final_failure(error, request.action, 1 + retrying.statistics["attempt_number"]) from error
+
+    async def _asend_checked(
+        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, request: _Request
+    ) -> httpx.Response:
+        """Send once; raise :class:`RetryableResponse` for an answer worth another attempt."""
+        if request.authorized:
+            response = await self._asend_authorized(transport, config, request)
+        else:
+            response = await _asend(transport, request.build(), request.action, request.timeout)
+        raise_for_retryable(response)
         return response
 
     async def _asend_authorized(
-        self,
-        client: httpx.AsyncClient,
-        config: UiPathConnectionConfig,
-        build: RequestFactory,
-        action: str,
-        timeout: httpx.Timeout | None,
+        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, request: _Request
     ) -> httpx.Response:
         """Send with the bearer token; on a 401, get a new OAuth token once and send again."""
         token = await self.aget_token()
-        response = await _asend(client, authorize(build(), token, config), action, timeout)
+        response = await _asend(
+            transport, authorize(request.build(), token, config), request.action, request.timeout
+        )
         credentials = config.client_credentials
         if response.status_code == httpx.codes.UNAUTHORIZED and credentials is not None:
             self.log.info("Orchestrator refused the OAuth token (HTTP 401); getting a new one.")
             TOKEN_CACHE.discard(credentials.cache_key, token)
             token = await self.aget_token()
-            response = await _asend(client, authorize(build(), token, config), action, timeout)
-        check_authorized(response, action, config)
+            retried = authorize(request.build(), token, config)
+            response = await _asend(transport, retried, request.action, request.timeout)
+        check_authorized(response, request.action, config)
         return response
 
 
+@dataclass(frozen=True)
+class _Request:
+    """One request to send, as a flow asked for it."""
+
+    build: RequestFactory
+    action: str
+    timeout: httpx.Timeout
+    authorized: bool
+
+
 async def _asend(
-    client: httpx.AsyncClient, request: httpx.Request, action: str, timeout: httpx.Timeout | None
+    transport: httpx.AsyncBaseTransport, request: httpx.Request, action: str, timeout: httpx.Timeout
 ) -> httpx.Response:
-    if timeout is not None:
-        request.extensions["timeout"] = timeout.as_dict()
+    """Send straight through the transport.
+
+    Redirects are followed by the flows and there are no cookies, so httpx's client machinery (its
+    auth and redirect generators, its cookie jar) would only add CPU to every poll.
+    """
+    request.extensions["timeout"] = timeout.as_dict()
+    request.headers.setdefault("User-Agent", USER_AGENT)
     try:
-        response = await client.send(request)
+        response = await transport.handle_async_request(request)
         await response.aread()
     except httpx.TransportError as error:
         raise transport_failure(error, request, action) from error

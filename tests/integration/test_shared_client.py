@@ -1,11 +1,11 @@
-"""Many triggers in one event loop share one client and one token, and release them when done."""
+"""Many triggers in one event loop share one transport and one token, and release them when done."""
 
 from __future__ import annotations
 
 import asyncio
 
 from airflow_provider_uipath.call_modes import CallMode
-from airflow_provider_uipath.clients import open_client_count
+from airflow_provider_uipath.clients import LONG_POLL_MAX_CONNECTIONS, open_transport_count
 from airflow_provider_uipath.emulator.server import EmulatorServer
 from airflow_provider_uipath.hooks.uipath import UiPathHook
 from airflow_provider_uipath.triggers.job import UiPathJobTrigger
@@ -15,7 +15,7 @@ from tests.integration.task_runner import first_event
 WAITS = 50
 
 
-async def test_concurrent_waits_share_one_client_and_one_token(
+async def test_concurrent_waits_share_one_transport_and_one_token(
     oauth_connection: str, add_trigger: AddTrigger, emulator: EmulatorServer
 ) -> None:
     invoke_url = add_trigger("robot", duration_seconds=0.5, output={"ok": True})
@@ -26,15 +26,15 @@ async def test_concurrent_waits_share_one_client_and_one_token(
         for url in status_urls
     ]
     await asyncio.sleep(0.2)
-    assert open_client_count() == 1
+    assert open_transport_count() == 1
     events = await asyncio.gather(*waits)
     assert [event["status"] for event in events] == ["success"] * WAITS
-    assert open_client_count() == 0
+    assert open_transport_count() == 0
     assert emulator.stats().token_requests == 1
     assert emulator.stats().jobs_created == WAITS
 
 
-async def test_a_wait_cancelled_while_the_client_is_built_leaves_nothing_open(
+async def test_a_wait_cancelled_while_the_transport_is_built_leaves_nothing_open(
     pat_connection: str, add_trigger: AddTrigger
 ) -> None:
     with UiPathHook() as hook:
@@ -45,4 +45,30 @@ async def test_a_wait_cancelled_while_the_client_is_built_leaves_nothing_open(
     await asyncio.sleep(0)
     wait.cancel()
     await asyncio.gather(wait, return_exceptions=True)
-    assert open_client_count() == 0
+    assert open_transport_count() == 0
+
+
+async def test_more_long_polling_waits_than_the_polling_pool_are_all_held_at_once(
+    pat_connection: str, add_trigger: AddTrigger, emulator: EmulatorServer
+) -> None:
+    held = 30  # more than the 20 connections status polls share
+    emulator.configure(long_poll_wait_seconds=0)
+    invoke_url = add_trigger("robot", duration_seconds=60, output={"ok": True})
+    with UiPathHook() as hook:
+        status_urls = [
+            hook.invoke_trigger(invoke_url, {"n": n}, call_mode=CallMode.LONG_POLLING).status_url
+            for n in range(held)
+        ]
+    emulator.configure(long_poll_wait_seconds=30)
+    waits = [
+        asyncio.create_task(
+            first_event(UiPathJobTrigger(status_url=url, call_mode="LongPolling", poll_interval=1))
+        )
+        for url in status_urls
+    ]
+    await asyncio.to_thread(emulator.wait_for_held_requests, held, 10)
+    assert open_transport_count() == 1
+    emulator.advance_clock(61)
+    events = await asyncio.gather(*waits)
+    assert [event["status"] for event in events] == ["success"] * held
+    assert held < LONG_POLL_MAX_CONNECTIONS

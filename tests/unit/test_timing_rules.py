@@ -103,3 +103,20 @@ def test_a_request_held_longer_than_the_interval_is_followed_at_once() -> None:
 def test_poll_interval_must_be_positive(value: object) -> None:
     with pytest.raises(UiPathConfigError, match="poll_interval must be a positive number of seconds"):
         check_poll_interval(value)  # type: ignore[arg-type]
+
+
+def test_a_connection_read_by_one_trigger_serves_the_others_for_a_while() -> None:
+    from airflow_provider_uipath.config_cache import CONNECTION_CACHE_SECONDS, ConnectionConfigCache
+    from airflow_provider_uipath.connection import UiPathConnectionConfig
+
+    clock = FakeClock()
+    cache = ConnectionConfigCache(clock)
+    config = UiPathConnectionConfig(
+        conn_id="uipath_default", tenant_url="https://h.example/a/t", personal_access_token="x"
+    )
+    cache.store(config)
+    clock.now += CONNECTION_CACHE_SECONDS - 1
+    assert cache.get("uipath_default") is config
+    assert cache.get("other") is None
+    clock.now += 1
+    assert cache.get("uipath_default") is None
