@@ -14,6 +14,7 @@ Endpoints (``{org}/{tenant}`` come from the configuration, e.g. ``acme/DefaultTe
 ``POST .../odata/Jobs({Id})/UiPath.Server.Configuration.OData.StopJob``   stop one job
 ``GET  .../odata/HttpTriggers``, ``.../odata/Folders``, ``Folders({Id})`` find triggers and folders
 ``/_emulator/...``                                                        admin API (see ``admin.py``)
+``GET  /_emulator/bench/jobs/{id}``                                       404 until a job ends (bench)
 ========================================================================  ==============================
 
 Every response carries ``X-Request-Id``; error bodies are ``{"message", "errorCode", "traceId"}``
@@ -29,6 +30,7 @@ from starlette.middleware import Middleware
 from starlette.routing import BaseRoute, Mount
 
 from airflow_provider_uipath.emulator.admin import AdminEndpoints
+from airflow_provider_uipath.emulator.bench_route import BenchEndpoints
 from airflow_provider_uipath.emulator.config import EmulatorConfig
 from airflow_provider_uipath.emulator.errors import (
     OAuthError,
@@ -80,5 +82,6 @@ def _routes(state: EmulatorState) -> list[BaseRoute]:
     return [
         *TokenEndpoint(state).routes(),
         *AdminEndpoints(state).routes(),
+        *BenchEndpoints(state).routes(),
         Mount(f"/{state.config.org}/{state.config.tenant}/orchestrator_", routes=orchestrator_routes),
     ]

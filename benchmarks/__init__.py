@@ -1,0 +1,1 @@
+"""Benchmarks of airflow-provider-uipath; ``make bench`` runs :mod:`benchmarks.triggerer`."""
