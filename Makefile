@@ -11,7 +11,7 @@ VENV_OLDEST ?= .venv-oldest
 PIP_FLAGS ?= --quiet --disable-pip-version-check
 PYTEST_FLAGS ?= -q -p no:cacheprovider
 
-.PHONY: demo test lint typecheck unit e2e test-oldest bench emulator clean
+.PHONY: demo test lint typecheck unit e2e test-oldest e2e-oldest bench emulator clean
 
 $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ demo: $(VENV)/.installed
 	$(VENV)/bin/python scripts/demo.py
 
 ## test: lint, type-check, then the whole suite on the newest and the oldest supported Airflow.
-test: lint typecheck unit e2e test-oldest
+test: lint typecheck unit e2e test-oldest e2e-oldest
 
 lint: $(VENV)/.installed
 	$(VENV)/bin/ruff check .
@@ -47,6 +47,9 @@ e2e: $(VENV)/.installed
 
 test-oldest: $(VENV_OLDEST)/.installed
 	$(VENV_OLDEST)/bin/python -m pytest $(PYTEST_FLAGS) -m "not e2e"
+
+e2e-oldest: $(VENV_OLDEST)/.installed
+	$(VENV_OLDEST)/bin/python -m pytest $(PYTEST_FLAGS) -m e2e
 
 ## emulator: run the Orchestrator emulator in the foreground on port 8765.
 emulator: $(VENV)/.installed
