@@ -169,11 +169,13 @@ async def test_trigger_on_kill_stops_the_job(
         status_url=xcoms["status_url"], poll_interval=0.05, job_locator=locator.to_dict()
     )
     waiting = asyncio.create_task(first_event(trigger))
-    await asyncio.sleep(0.2)
     await trigger.on_kill()
-    waiting.cancel()
     [job] = emulator.jobs()
     assert job.state in (JobState.STOPPING, JobState.STOPPED)
+    emulator.advance_clock(1)  # past the SoftStop
+    event = await waiting
+    assert event["status"] == "failed"
+    assert "Job stopped" in event["message"]
 
 
 async def test_trigger_on_kill_leaves_other_jobs_alone(
