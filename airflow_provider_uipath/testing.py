@@ -149,7 +149,10 @@ def load_dags(dags_folder: Path | str) -> dict[str, DAG]:
 
     :param dags_folder: the folder.
     """
-    from airflow.dag_processing.dagbag import DagBag
+    try:
+        from airflow.dag_processing.dagbag import DagBag
+    except ImportError:  # Airflow < 3.2
+        from airflow.models.dagbag import DagBag  # type: ignore[no-redef]
 
     bag = DagBag(str(dags_folder))
     if bag.import_errors:
