@@ -115,8 +115,12 @@ def test_drop_breaks_the_connection_mid_response(
 ) -> None:
     emulator.add_fault(kind, "invoke")
 
-    with pytest.raises(httpx.RemoteProtocolError, match="peer closed connection without sending complete"):
+    # The client sees the break as a premature close or as a reset, depending on which comes first.
+    with pytest.raises((httpx.RemoteProtocolError, httpx.ReadError)) as broken:
         call_route(emulator, client, "invoke")
+    assert "peer closed connection without sending complete" in str(broken.value) or "reset" in str(
+        broken.value
+    )
 
     assert len(emulator.jobs()) == expected_jobs
     assert call_route(emulator, client, "invoke").status_code == 202
