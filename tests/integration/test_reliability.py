@@ -15,11 +15,13 @@ from airflow_provider_uipath.exceptions import (
     UiPathRequestError,
     UiPathUncertainStartError,
 )
+from airflow_provider_uipath.hooks.uipath import UiPathHook
 from airflow_provider_uipath.job_handle import TASK_STATE_KEY, JobHandle
 from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.operators.api_trigger import UiPathApiTriggerOperator
+from airflow_provider_uipath.sensors.job import UiPathJobSensor
 from tests.conftest import CLIENT_ID, CLIENT_SECRET, AddTrigger, SetConnection
-from tests.integration.task_runner import TaskDeferred, run_task
+from tests.integration.task_runner import RecordingTaskInstance, TaskDeferred, run_task
 
 OUTPUT = {"invoices_processed": 42}
 DEFERRABLE = pytest.mark.parametrize("deferrable", [True, False], ids=["deferrable", "on-worker"])
@@ -57,8 +59,6 @@ class TaskStateStore:
 
 def run_try(task: UiPathApiTriggerOperator, store: TaskStateStore) -> Any:
     """One try of a task whose context has a task state store."""
-    from tests.integration.task_runner import RecordingTaskInstance
-
     context: Any = {"ti": RecordingTaskInstance(), "task_state_store": store}
     return task.execute(context)
 
@@ -258,29 +258,19 @@ def test_passing_faults_on_polls_are_survived(
 def test_token_expiring_mid_wait_is_renewed(
     oauth_connection: str, add_trigger: AddTrigger, emulator: EmulatorServer, deferrable: bool
 ) -> None:
-    emulator.configure(token_ttl_seconds=3600)
-    invoke_url = add_trigger("robot", duration_seconds=0.5, output=OUTPUT)
-    emulator.add_fault("delay", "status", seconds=0.1)
-    task = operator(invoke_url, deferrable=deferrable)
-    emulator.advance_clock(0)
-    run = run_task(_expire_tokens_after_call(task, emulator))
-    assert run.result == OUTPUT
+    token_lifetime = emulator.state.knobs.token_ttl_seconds
+    invoke_url = add_trigger("robot", duration_seconds=token_lifetime + 0.5, output=OUTPUT)
+    xcoms = run_task(operator(invoke_url, wait_for_completion=False)).xcoms
+    emulator.advance_clock(token_lifetime + 0.1)  # the token dies on the server; the job runs on
+    sensor = UiPathJobSensor(
+        task_id="wait", status_url=xcoms["status_url"], deferrable=deferrable, poll_interval=0.05
+    )
+    if deferrable:
+        assert run_task(sensor).result == OUTPUT
+    else:
+        with UiPathHook() as hook:
+            assert hook.get_job_output(xcoms["status_url"], CallMode.ASYNC_REQUEST_REPLY, 0.05) == OUTPUT
     assert emulator.stats().token_requests == 2
-
-
-def _expire_tokens_after_call(
-    task: UiPathApiTriggerOperator, emulator: EmulatorServer
-) -> UiPathApiTriggerOperator:
-    """Let every token expire on the emulator right after the call that starts the job."""
-    invoke = task.hook.invoke_trigger
-
-    def invoke_then_expire(*args: Any, **kwargs: Any) -> Any:
-        result = invoke(*args, **kwargs)
-        emulator.advance_clock(3601)
-        return result
-
-    task.hook.invoke_trigger = invoke_then_expire  # type: ignore[method-assign]
-    return task
 
 
 def test_short_token_endpoint_outage_is_survived(
