@@ -2,9 +2,8 @@
 
 All deferred tasks of a deployment share the triggerer's event loop; one pooled transport per
 (event loop, connection) lets thousands of waits reuse a few TCP connections. The transport is
-aiohttp-backed (``httpx-aiohttp``): httpx's own async pool scans every pooled connection for each
-request, a cost that grows with the number of concurrent waits (see the README's benchmark).
-Requests and responses stay httpx's.
+:class:`~airflow_provider_uipath.aiohttp_transport.AiohttpTransport`: httpx requests and responses
+over aiohttp's connection pool.
 
 LongPolling waits get a transport of their own: a held request occupies its connection until
 Orchestrator answers, so those waits need one connection each, while status polls share a few.
@@ -25,6 +24,7 @@ from dataclasses import dataclass
 import httpx
 
 from airflow_provider_uipath.connection import DEFAULT_POOL_SIZE, UiPathConnectionConfig
+from airflow_provider_uipath.sending import USER_AGENT
 
 #: The most connections held by LongPolling waits of one connection: one per held request.
 LONG_POLL_MAX_CONNECTIONS = 10_000
@@ -48,10 +48,9 @@ def build_async_transport(config: UiPathConnectionConfig, pool_size: int) -> htt
     :param config: the connection.
     :param pool_size: the most connections kept open.
     """
-    from httpx_aiohttp import AiohttpTransport
+    from airflow_provider_uipath.aiohttp_transport import AiohttpTransport
 
-    limits = httpx.Limits(max_connections=pool_size, max_keepalive_connections=pool_size)
-    return AiohttpTransport(verify=config.verify, limits=limits)
+    return AiohttpTransport(verify=config.verify, pool_size=pool_size, user_agent=USER_AGENT)
 
 
 @contextlib.asynccontextmanager

@@ -30,7 +30,6 @@ from airflow_provider_uipath.masking import amask
 from airflow_provider_uipath.protocol import DEFAULT_MAX_OUTPUT_BYTES
 from airflow_provider_uipath.retries import RetryableResponse, async_retrying, log_retry, seconds_before_retry
 from airflow_provider_uipath.sending import (
-    USER_AGENT,
     authorize,
     check_authorized,
     final_failure,
@@ -261,7 +260,6 @@ async def _asend(
     auth and redirect generators, its cookie jar) would only add CPU to every poll.
     """
     request.extensions["timeout"] = timeout.as_dict()
-    request.headers.setdefault("User-Agent", USER_AGENT)
     try:
         response = await transport.handle_async_request(request)
         await response.aread()
