@@ -35,6 +35,7 @@ from airflow_provider_uipath.jobs import (
 from airflow_provider_uipath.polling import seconds_left, seconds_until_next_poll
 from airflow_provider_uipath.protocol import JobFollower, JobOutput
 from airflow_provider_uipath.reconcile import adoptable_job
+from airflow_provider_uipath.urls import parse_url
 
 RequestFactory = Callable[[], httpx.Request]
 T = TypeVar("T")
@@ -72,12 +73,16 @@ Step = Send | Sleep
 Flow = Generator[Step, httpx.Response | None, T]
 
 
+#: The headers of a GET that asks for JSON, built once: httpx copies them into each request.
+_ACCEPT_JSON = httpx.Headers({"Accept": "application/json"})
+
+
 def get(url: str | httpx.URL) -> httpx.Request:
     """A GET that asks for JSON.
 
     :param url: the URL.
     """
-    return httpx.Request("GET", url, headers={"Accept": "application/json"})
+    return httpx.Request("GET", url, headers=_ACCEPT_JSON)
 
 
 def request_token(credentials: ClientCredentials) -> Flow[httpx.Response]:
@@ -126,7 +131,7 @@ def follow_job(
             yield _pause_before_next_poll(last_request_started, poll_interval, deadline, status_url)
         last_request_started = time.monotonic()
         if step.url != target_text:  # parsed once per URL, not once per poll
-            target_text, target = step.url, httpx.URL(step.url)
+            target_text, target = step.url, parse_url(step.url)
         response = yield Send(partial(get, target), FOLLOW_ACTION, long_poll=mode is CallMode.LONG_POLLING)
         assert response is not None
         outcome = follower.read(response)

@@ -326,7 +326,7 @@ class JobFollower:
         """
         url = str(response.request.url)
         if is_redirect(response):
-            return self._follow_redirect(url, response)
+            return self._follow_redirect(response)
         if response.is_success and self._is_running_answer(url):
             self._chain.clear()
             return NextRequest(url, job_running=True)
@@ -348,9 +348,9 @@ class JobFollower:
         """AsyncRequestReply's status URL answers 2xx while the job runs; an output URL never does."""
         return self.mode is CallMode.ASYNC_REQUEST_REPLY and not self._chain and url == self.status_url
 
-    def _follow_redirect(self, url: str, response: httpx.Response) -> NextRequest:
-        location = resolve_location(url, response.headers.get("Location"))
-        if self.mode is CallMode.LONG_POLLING and location == url:
+    def _follow_redirect(self, response: httpx.Response) -> NextRequest:
+        location = resolve_location(response.request.url, response.headers.get("Location"))
+        if self.mode is CallMode.LONG_POLLING and location == str(response.request.url):
             self._chain.clear()
             return NextRequest(location, job_running=True)
         self._chain.append(location)

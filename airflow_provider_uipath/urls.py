@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import ipaddress
+from urllib.parse import urljoin
 
 import httpx
 
@@ -17,6 +18,8 @@ from airflow_provider_uipath.exceptions import UiPathConfigError, UiPathProtocol
 TRIGGER_PATH = "orchestrator_/t/"
 
 LOOPBACK_NAMES = frozenset({"localhost", "localhost.localdomain"})
+#: How many parsed URLs are kept: the tenant URLs, and the locations of redirects being followed.
+RECENT_URLS = 256
 
 
 def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
@@ -27,13 +30,21 @@ def origin_of(url: str | httpx.URL) -> tuple[str, str, int | None]:
     >>> origin_of("https://cloud.uipath.com/acme/tenant")
     ('https', 'cloud.uipath.com', 443)
     """
-    parsed = url if isinstance(url, httpx.URL) else _parse_absolute_url(url)
+    parsed = url if isinstance(url, httpx.URL) else parse_url(url)
     return parsed.scheme, parsed.host.lower(), parsed.port or _DEFAULT_PORTS.get(parsed.scheme)
 
 
-@functools.lru_cache(maxsize=64)
-def _parse_absolute_url(url: str) -> httpx.URL:
-    """Parse a URL that is compared often (the tenant URL), once."""
+@functools.lru_cache(maxsize=RECENT_URLS)
+def parse_url(url: str) -> httpx.URL:
+    """Parse a URL, or reuse it if it was parsed a moment ago.
+
+    httpx checks a URL character by character, which makes parsing the costliest step of a
+    redirect. The tenant URL is compared on every request, and a redirect's location is parsed when
+    it is resolved and again when it is requested: each is parsed once.
+
+    :param url: the URL.
+    :raises httpx.InvalidURL: when it cannot be parsed.
+    """
     return httpx.URL(url)
 
 
@@ -110,7 +121,7 @@ def resolve_location(request_url: str | httpx.URL, location: str | None) -> str:
             "so there is no status URL to follow."
         )
     try:
-        return str(httpx.URL(str(request_url)).join(location.strip()))
+        return str(parse_url(urljoin(str(request_url), location.strip())))
     except httpx.InvalidURL as error:
         raise UiPathProtocolError(
             f"Orchestrator answered {request_url} with an unusable Location {location!r}: {error}."
