@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 import time
 
@@ -11,6 +12,10 @@ from airflow_provider_uipath.exceptions import UiPathConfigError
 DEFAULT_POLL_INTERVAL = 10.0
 #: Spread of each wait around the poll interval, so thousands of waits do not poll in step.
 POLL_JITTER_FRACTION = 0.1
+#: The grid, in seconds, on which the waits of one triggerer wake: a turn of the event loop then
+#: sends every poll due on that tick, instead of one turn (and one system call to wait) per poll.
+#: At 5,000 waits this saves about a fifth of the CPU per poll (see the README's benchmark).
+POLL_TICK_SECONDS = 0.1
 
 
 def check_poll_interval(poll_interval: float) -> float:
@@ -43,6 +48,21 @@ def seconds_until_next_poll(
     now = time.monotonic() if now is None else now
     jittered = poll_interval * random.uniform(1 - POLL_JITTER_FRACTION, 1 + POLL_JITTER_FRACTION)
     return max(0.0, last_request_started + jittered - now)
+
+
+def pause_to_next_tick(now: float, seconds: float, tick: float = POLL_TICK_SECONDS) -> float:
+    """Lengthen a pause so that it ends on the next tick of a shared grid, at most one tick later.
+
+    Many waits in one event loop then wake together, whatever their jitter. A zero pause (a
+    LongPolling request to follow at once) stays zero.
+
+    :param now: the event loop's time now.
+    :param seconds: the pause asked for.
+    :param tick: the grid's spacing, in seconds.
+    """
+    if seconds <= 0:
+        return 0.0
+    return max(seconds, math.ceil((now + seconds) / tick) * tick - now)
 
 
 def seconds_left(deadline: float | None) -> float | None:

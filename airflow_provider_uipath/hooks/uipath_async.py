@@ -27,6 +27,7 @@ from airflow_provider_uipath.flows import Flow, RequestFactory, Send, Sleep
 from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR
 from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.masking import amask
+from airflow_provider_uipath.polling import pause_to_next_tick
 from airflow_provider_uipath.protocol import DEFAULT_MAX_OUTPUT_BYTES
 from airflow_provider_uipath.retries import RetryableResponse, async_retrying, log_retry, seconds_before_retry
 from airflow_provider_uipath.sending import (
@@ -184,7 +185,7 @@ class UiPathAsyncHook(BaseHook):
         self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, step: Send | Sleep
     ) -> httpx.Response | None:
         if isinstance(step, Sleep):
-            await asyncio.sleep(step.seconds)
+            await asyncio.sleep(pause_to_next_tick(asyncio.get_running_loop().time(), step.seconds))
             return None
         timeout = config.long_poll_timeout if step.long_poll else config.timeout
         request = _Request(step.build, step.action, timeout, step.authorized)
