@@ -11,6 +11,7 @@ Fields of the Airflow connection:
 
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -114,6 +115,12 @@ class UiPathConnectionConfig:
     verify: bool = True
     retry: RetryPolicy = field(default_factory=RetryPolicy)
     folder_id: int | None = None
+
+    @functools.cached_property
+    def timeout_extensions(self) -> dict[bool, dict[str, float | None]]:
+        """Both timeouts as httpx's request extensions carry them, by whether Orchestrator may hold
+        the request (LongPolling); made once per connection, shared by every request."""
+        return {False: self.timeout.as_dict(), True: self.long_poll_timeout.as_dict()}
 
     @property
     def secrets(self) -> list[str]:

@@ -125,14 +125,15 @@ def follow_job(
     follower = JobFollower(status_url, mode, max_output_bytes)
     step = follower.first_request()
     last_request_started = time.monotonic()
-    target_text, target = "", httpx.URL()
+    target_text, send = "", Send(partial(get, ""), FOLLOW_ACTION)
     while True:
         if step.job_running:
             yield _pause_before_next_poll(last_request_started, poll_interval, deadline, status_url)
         last_request_started = time.monotonic()
         if step.url != target_text:  # parsed once per URL, not once per poll
-            target_text, target = step.url, parse_url(step.url)
-        response = yield Send(partial(get, target), FOLLOW_ACTION, long_poll=mode is CallMode.LONG_POLLING)
+            target_text = step.url
+            send = Send(partial(get, parse_url(step.url)), FOLLOW_ACTION, mode is CallMode.LONG_POLLING)
+        response = yield send
         assert response is not None
         outcome = follower.read(response)
         if isinstance(outcome, JobOutput):

@@ -9,7 +9,6 @@ runs too.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import httpx
@@ -23,7 +22,7 @@ from airflow_provider_uipath.clients import shared_async_transport
 from airflow_provider_uipath.config_cache import CONNECTION_CACHE
 from airflow_provider_uipath.connection import UiPathConnectionConfig
 from airflow_provider_uipath.exceptions import UiPathUnreachableError
-from airflow_provider_uipath.flows import Flow, RequestFactory, Send, Sleep
+from airflow_provider_uipath.flows import Flow, Send, Sleep
 from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR
 from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.masking import amask
@@ -168,6 +167,8 @@ class UiPathAsyncHook(BaseHook):
     async def _adrive(self, flow: Flow[T], long_poll: bool = False) -> T:
         """Run a flow on the shared transport: send its requests with retries, sleep its pauses.
 
+        Pauses end on the triggerer's shared poll tick (see :func:`pause_to_next_tick`).
+
         :param flow: the conversation.
         :param long_poll: whether Orchestrator may hold its requests (LongPolling).
         """
@@ -179,88 +180,96 @@ class UiPathAsyncHook(BaseHook):
                     step = flow.send(answer)
                 except StopIteration as finished:
                     return finished.value  # type: ignore[no-any-return]
-                answer = await self._aperform(transport, config, step)
-
-    async def _aperform(
-        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, step: Send | Sleep
-    ) -> httpx.Response | None:
-        if isinstance(step, Sleep):
-            await asyncio.sleep(pause_to_next_tick(asyncio.get_running_loop().time(), step.seconds))
-            return None
-        timeout = config.long_poll_timeout if step.long_poll else config.timeout
-        request = _Request(step.build, step.action, timeout, step.authorized)
-        return await self._asend_with_retries(transport, config, request)
+                if isinstance(step, Sleep):
+                    await asyncio.sleep(pause_to_next_tick(asyncio.get_running_loop().time(), step.seconds))
+                    answer = None
+                else:
+                    answer = await self._asend_with_retries(
+                        transport, config, step, config.timeout_extensions[step.long_poll]
+                    )
 
     async def _asend_with_retries(
-        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, request: _Request
+        self,
+        transport: httpx.AsyncBaseTransport,
+        config: UiPathConnectionConfig,
+        step: Send,
+        timeout: dict[str, float | None],
     ) -> httpx.Response:
         """Send a request that is safe to repeat: once, then with retries if it failed in passing.
 
         The first attempt skips tenacity, which costs nothing when it succeeds.
         """
         try:
-            return await self._asend_checked(transport, config, request)
+            return await self._asend_once(transport, config, step, timeout)
         except (RetryableResponse, UiPathUnreachableError) as failure:
             if config.retry.attempts == 1:
-                raise final_failure(failure, request.action, attempts=1) from failure
+                raise final_failure(failure, step.action, attempts=1) from failure
             pause = seconds_before_retry(config.retry, failure, attempt=1)
             log_retry(failure, 1, pause)
         await asyncio.sleep(pause)
         retrying = async_retrying(config.retry, attempts_before=1)
         try:
-            return await retrying(self._asend_checked, transport, config, request)
+            return await retrying(self._asend_once, transport, config, step, timeout)
         except (RetryableResponse, UiPathUnreachableError) as error:
-            raise final_failure(error, request.action, 1 + retrying.statistics["attempt_number"]) from error
+            raise final_failure(error, step.action, 1 + retrying.statistics["attempt_number"]) from error
 
-    async def _asend_checked(
-        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, request: _Request
+    async def _asend_once(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        config: UiPathConnectionConfig,
+        step: Send,
+        timeout: dict[str, float | None],
     ) -> httpx.Response:
-        """Send once; raise :class:`RetryableResponse` for an answer worth another attempt."""
-        if request.authorized:
-            response = await self._asend_authorized(transport, config, request)
+        """Send once, with the bearer token if the step asks for it; on a 401, get a new OAuth token
+        once and send again. Raise :class:`RetryableResponse` for an answer worth another attempt.
+        """
+        if not step.authorized:
+            response = await _asend(transport, step.build(), step.action, timeout)
         else:
-            response = await _asend(transport, request.build(), request.action, request.timeout)
+            token = _token_at_hand(config) or await self.aget_token()
+            response = await _asend(transport, authorize(step.build(), token, config), step.action, timeout)
+            if response.status_code == httpx.codes.UNAUTHORIZED and config.client_credentials is not None:
+                response = await self._asend_with_new_token(transport, config, step, timeout, token)
+            check_authorized(response, step.action, config)
         raise_for_retryable(response)
         return response
 
-    async def _asend_authorized(
-        self, transport: httpx.AsyncBaseTransport, config: UiPathConnectionConfig, request: _Request
+    async def _asend_with_new_token(
+        self,
+        transport: httpx.AsyncBaseTransport,
+        config: UiPathConnectionConfig,
+        step: Send,
+        timeout: dict[str, float | None],
+        refused_token: str,
     ) -> httpx.Response:
-        """Send with the bearer token; on a 401, get a new OAuth token once and send again."""
+        """Drop the OAuth token Orchestrator refused, get a new one and send the request again."""
+        assert config.client_credentials is not None
+        self.log.info("Orchestrator refused the OAuth token (HTTP 401); getting a new one.")
+        TOKEN_CACHE.discard(config.client_credentials.cache_key, refused_token)
         token = await self.aget_token()
-        response = await _asend(
-            transport, authorize(request.build(), token, config), request.action, request.timeout
-        )
-        credentials = config.client_credentials
-        if response.status_code == httpx.codes.UNAUTHORIZED and credentials is not None:
-            self.log.info("Orchestrator refused the OAuth token (HTTP 401); getting a new one.")
-            TOKEN_CACHE.discard(credentials.cache_key, token)
-            token = await self.aget_token()
-            retried = authorize(request.build(), token, config)
-            response = await _asend(transport, retried, request.action, request.timeout)
-        check_authorized(response, request.action, config)
-        return response
+        return await _asend(transport, authorize(step.build(), token, config), step.action, timeout)
 
 
-@dataclass(frozen=True)
-class _Request:
-    """One request to send, as a flow asked for it."""
-
-    build: RequestFactory
-    action: str
-    timeout: httpx.Timeout
-    authorized: bool
+def _token_at_hand(config: UiPathConnectionConfig) -> str | None:
+    """The PAT, or a fresh cached OAuth token: what most requests send, found without awaiting."""
+    if config.client_credentials is None:
+        return str(config.personal_access_token)
+    cached = TOKEN_CACHE.fresh(config.client_credentials.cache_key)
+    return None if cached is None else cached.value
 
 
 async def _asend(
-    transport: httpx.AsyncBaseTransport, request: httpx.Request, action: str, timeout: httpx.Timeout
+    transport: httpx.AsyncBaseTransport,
+    request: httpx.Request,
+    action: str,
+    timeout: dict[str, float | None],
 ) -> httpx.Response:
     """Send straight through the transport.
 
     Redirects are followed by the flows and there are no cookies, so httpx's client machinery (its
     auth and redirect generators, its cookie jar) would only add CPU to every poll.
     """
-    request.extensions["timeout"] = timeout.as_dict()
+    request.extensions["timeout"] = timeout
     try:
         response = await transport.handle_async_request(request)
         await response.aread()

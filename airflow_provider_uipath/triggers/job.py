@@ -6,7 +6,7 @@ deferred task: it must not move.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable
 from typing import Any
 
 from airflow.triggers.base import BaseTrigger, TriggerEvent
@@ -89,7 +89,7 @@ class UiPathJobTrigger(BaseTrigger):
     async def run(self) -> AsyncIterator[TriggerEvent]:
         """Wait for the job, then yield its outcome as one event."""
         try:
-            output = await self._await_output(UiPathAsyncHook(self.uipath_conn_id))
+            output = await self._output_of_job(UiPathAsyncHook(self.uipath_conn_id))
         except UiPathError as error:
             self.log.info("The UiPath job at %s did not succeed: %s", self.followed, error)
             yield TriggerEvent(failure_event(self.followed, error))
@@ -97,9 +97,13 @@ class UiPathJobTrigger(BaseTrigger):
         self.log.info("The UiPath job at %s succeeded.", self.followed)
         yield TriggerEvent(success_event(self.followed, output))
 
-    async def _await_output(self, hook: UiPathAsyncHook) -> Any:
+    def _output_of_job(self, hook: UiPathAsyncHook) -> Awaitable[Any]:
+        """What to await for the job's output: from its status URL, or by id through the Jobs API.
+
+        A plain function, not a coroutine: one frame less held by each of thousands of waits.
+        """
         if self.status_url is not None:
-            return await hook.aget_job_output(
+            return hook.aget_job_output(
                 self.status_url,
                 CallMode(self.call_mode),
                 poll_interval=self.poll_interval,
@@ -108,7 +112,7 @@ class UiPathJobTrigger(BaseTrigger):
             )
         assert self.job_id is not None
         assert self.job_locator is not None
-        return await hook.aget_job_output_by_id(
+        return hook.aget_job_output_by_id(
             JobLocator.from_dict(self.job_locator).folder_key,
             self.job_id,
             poll_interval=self.poll_interval,
