@@ -16,9 +16,7 @@ closed when the last one ends.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import weakref
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
 import httpx
@@ -53,29 +51,62 @@ def build_async_transport(config: UiPathConnectionConfig, pool_size: int) -> htt
     return AiohttpTransport(verify=config.verify, pool_size=pool_size, user_agent=USER_AGENT)
 
 
-@contextlib.asynccontextmanager
-async def shared_async_transport(
-    config: UiPathConnectionConfig, long_poll: bool = False
-) -> AsyncIterator[httpx.AsyncBaseTransport]:
+def shared_async_transport(config: UiPathConnectionConfig, long_poll: bool = False) -> TransportLease:
     """Lend the event loop's transport for a connection, building it for its first user.
+
+    Use it as ``async with shared_async_transport(config) as transport:``.
 
     :param config: the connection.
     :param long_poll: whether the requests may be held by Orchestrator (LongPolling).
     """
-    transports = _transports.setdefault(asyncio.get_running_loop(), {})
-    key = (config.conn_id, config.tenant_url, config.verify, long_poll)
-    shared = transports.get(key)
-    if shared is None:
-        pool_size = LONG_POLL_MAX_CONNECTIONS if long_poll else DEFAULT_POOL_SIZE
-        built = asyncio.ensure_future(asyncio.to_thread(build_async_transport, config, pool_size))
-        shared = transports[key] = _SharedTransport(built)
-    shared.users += 1
-    try:
-        yield await asyncio.shield(shared.built)
-    finally:
+    return TransportLease((config.conn_id, config.tenant_url, config.verify, long_poll), config)
+
+
+class TransportLease:
+    """One wait's use of a shared transport, as an async context manager.
+
+    A small object rather than a generator-based context manager: thousands of waits hold one each
+    for as long as they wait.
+
+    :param key: what the transport is shared by: connection id, tenant URL, verify, LongPolling.
+    :param config: the connection.
+    """
+
+    __slots__ = ("_config", "_key", "_shared", "_transports")
+
+    def __init__(self, key: TransportKey, config: UiPathConnectionConfig) -> None:
+        self._key = key
+        self._config = config
+        self._transports: dict[TransportKey, _SharedTransport] = {}
+        self._shared: _SharedTransport | None = None
+
+    async def __aenter__(self) -> httpx.AsyncBaseTransport:
+        self._transports = _transports.setdefault(asyncio.get_running_loop(), {})
+        shared = self._transports.get(self._key)
+        if shared is None:
+            long_poll = self._key[-1]
+            pool_size = LONG_POLL_MAX_CONNECTIONS if long_poll else DEFAULT_POOL_SIZE
+            built = asyncio.ensure_future(asyncio.to_thread(build_async_transport, self._config, pool_size))
+            shared = self._transports[self._key] = _SharedTransport(built)
+        shared.users += 1
+        self._shared = shared
+        try:
+            return await asyncio.shield(shared.built)
+        except BaseException:
+            await self._release()
+            raise
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self._release()
+
+    async def _release(self) -> None:
+        """Give the transport back; the last user closes it."""
+        shared, self._shared = self._shared, None
+        if shared is None:
+            return
         shared.users -= 1
-        if shared.users == 0 and transports.get(key) is shared:
-            del transports[key]
+        if shared.users == 0 and self._transports.get(self._key) is shared:
+            del self._transports[self._key]
             await _close(shared)
 
 
