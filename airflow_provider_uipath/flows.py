@@ -136,6 +136,9 @@ def follow_job(
         response = yield send
         assert response is not None
         outcome = follower.read(response)
+        # An answer held through the pause would outlive a garbage collection or two, and thousands
+        # of them promoted to the oldest generation make Python walk the whole heap more often.
+        del response
         if isinstance(outcome, JobOutput):
             return outcome.value
         step = outcome

@@ -181,8 +181,8 @@ class UiPathAsyncHook(BaseHook):
                 except StopIteration as finished:
                     return finished.value  # type: ignore[no-any-return]
                 if isinstance(step, Sleep):
+                    answer = None  # not held through the pause (see flows.follow_job)
                     await asyncio.sleep(pause_to_next_tick(asyncio.get_running_loop().time(), step.seconds))
-                    answer = None
                 else:
                     answer = await self._asend_with_retries(
                         transport, config, step, config.timeout_extensions[step.long_poll]
