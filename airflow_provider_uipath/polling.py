@@ -62,7 +62,17 @@ def pause_to_next_tick(now: float, seconds: float, tick: float = POLL_TICK_SECON
     """
     if seconds <= 0:
         return 0.0
-    return max(seconds, math.ceil((now + seconds) / tick) * tick - now)
+    return max(seconds, tick_after(now, seconds, tick) * tick - now)
+
+
+def tick_after(now: float, seconds: float, tick: float = POLL_TICK_SECONDS) -> int:
+    """The number of the first tick of the shared grid at least ``seconds`` from now.
+
+    :param now: the event loop's time now.
+    :param seconds: the pause asked for.
+    :param tick: the grid's spacing, in seconds.
+    """
+    return math.ceil((now + seconds) / tick)
 
 
 def seconds_left(deadline: float | None) -> float | None:

@@ -26,7 +26,6 @@ from airflow_provider_uipath.flows import Flow, Send, Sleep
 from airflow_provider_uipath.hooks.connection_form import UI_FIELD_BEHAVIOUR
 from airflow_provider_uipath.jobs import JobLocator
 from airflow_provider_uipath.masking import amask
-from airflow_provider_uipath.polling import pause_to_next_tick
 from airflow_provider_uipath.protocol import DEFAULT_MAX_OUTPUT_BYTES
 from airflow_provider_uipath.retries import RetryableResponse, async_retrying, log_retry, seconds_before_retry
 from airflow_provider_uipath.sending import (
@@ -36,6 +35,7 @@ from airflow_provider_uipath.sending import (
     raise_for_retryable,
     transport_failure,
 )
+from airflow_provider_uipath.ticks import sleep_until_tick
 
 T = TypeVar("T")
 
@@ -167,7 +167,8 @@ class UiPathAsyncHook(BaseHook):
     async def _adrive(self, flow: Flow[T], long_poll: bool = False) -> T:
         """Run a flow on the shared transport: send its requests with retries, sleep its pauses.
 
-        Pauses end on the triggerer's shared poll tick (see :func:`pause_to_next_tick`).
+        Pauses end on the triggerer's shared poll tick, one timer for all the waits of a tick (see
+        :mod:`~airflow_provider_uipath.ticks`).
 
         :param flow: the conversation.
         :param long_poll: whether Orchestrator may hold its requests (LongPolling).
@@ -182,7 +183,7 @@ class UiPathAsyncHook(BaseHook):
                     return finished.value  # type: ignore[no-any-return]
                 if isinstance(step, Sleep):
                     answer = None  # not held through the pause (see flows.follow_job)
-                    await asyncio.sleep(pause_to_next_tick(asyncio.get_running_loop().time(), step.seconds))
+                    await sleep_until_tick(step.seconds)
                 else:
                     answer = await self._asend_with_retries(
                         transport, config, step, config.timeout_extensions[step.long_poll]

@@ -1,0 +1,56 @@
+"""Pauses that end on the same tick share one timer of the event loop (isolated on purpose)."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+import pytest
+
+from airflow_provider_uipath.polling import POLL_TICK_SECONDS
+from airflow_provider_uipath.ticks import sleep_until_tick
+
+
+async def test_pauses_ending_on_one_tick_share_one_timer_and_wake_together(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    loop = asyncio.get_running_loop()
+    timers: list[float] = []
+    schedule = loop.call_at
+
+    def counting_call_at(when: float, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
+        timers.append(when)
+        return schedule(when, *args, **kwargs)
+
+    monkeypatch.setattr(loop, "call_at", counting_call_at)
+    # Start just after a tick, so pauses up to 0.05 s all end on the next one.
+    await sleep_until_tick(POLL_TICK_SECONDS / 10)
+    asked = loop.time()
+    woken: list[float] = []
+
+    async def pause(seconds: float) -> None:
+        await sleep_until_tick(seconds)
+        woken.append(loop.time())
+
+    await asyncio.gather(*(pause(0.001 + n * 0.0001) for n in range(200)))
+    assert len(timers) == 2  # the one to line up, then one for the 200 pauses
+    assert min(woken) >= asked + 0.001 + 199 * 0.0001
+    assert max(woken) - min(woken) < POLL_TICK_SECONDS / 2
+
+
+async def test_a_cancelled_pause_leaves_the_others_of_its_tick_to_wake() -> None:
+    cancelled = asyncio.ensure_future(sleep_until_tick(0.05))
+    kept = asyncio.ensure_future(sleep_until_tick(0.05))
+    await asyncio.sleep(0)
+    cancelled.cancel()
+    await asyncio.wait_for(kept, timeout=5)
+    assert cancelled.cancelled()
+    assert kept.done()
+    assert kept.exception() is None
+
+
+async def test_a_zero_pause_only_yields_to_the_loop() -> None:
+    loop = asyncio.get_running_loop()
+    before = loop.time()
+    await sleep_until_tick(0)
+    assert loop.time() - before < POLL_TICK_SECONDS
