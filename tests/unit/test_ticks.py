@@ -7,22 +7,27 @@ from typing import Any
 
 import pytest
 
-from airflow_provider_uipath.polling import POLL_TICK_SECONDS
+from airflow_provider_uipath.polling import POLL_TICK_SECONDS, tick_after
 from airflow_provider_uipath.ticks import sleep_until_tick
 
 
-async def test_pauses_ending_on_one_tick_share_one_timer_and_wake_together(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+async def timers(monkeypatch: pytest.MonkeyPatch) -> list[float]:
+    """When each timer the running event loop schedules from now on is due."""
     loop = asyncio.get_running_loop()
-    timers: list[float] = []
+    scheduled: list[float] = []
     schedule = loop.call_at
 
     def counting_call_at(when: float, *args: Any, **kwargs: Any) -> asyncio.TimerHandle:
-        timers.append(when)
+        scheduled.append(when)
         return schedule(when, *args, **kwargs)
 
     monkeypatch.setattr(loop, "call_at", counting_call_at)
+    return scheduled
+
+
+async def test_pauses_ending_on_one_tick_share_one_timer_on_the_grid(timers: list[float]) -> None:
+    loop = asyncio.get_running_loop()
     # Start just after a tick, so pauses up to 0.05 s all end on the next one.
     await sleep_until_tick(POLL_TICK_SECONDS / 10)
     asked = loop.time()
@@ -34,8 +39,9 @@ async def test_pauses_ending_on_one_tick_share_one_timer_and_wake_together(
 
     await asyncio.gather(*(pause(0.001 + n * 0.0001) for n in range(200)))
     assert len(timers) == 2  # the one to line up, then one for the 200 pauses
+    assert timers[1] == tick_after(asked, 0.001) * POLL_TICK_SECONDS  # on the grid, the next tick
+    assert len(woken) == 200
     assert min(woken) >= asked + 0.001 + 199 * 0.0001
-    assert max(woken) - min(woken) < POLL_TICK_SECONDS / 2
 
 
 async def test_a_cancelled_pause_leaves_the_others_of_its_tick_to_wake() -> None:
@@ -49,8 +55,10 @@ async def test_a_cancelled_pause_leaves_the_others_of_its_tick_to_wake() -> None
     assert kept.exception() is None
 
 
-async def test_a_zero_pause_only_yields_to_the_loop() -> None:
+async def test_a_zero_pause_only_yields_to_the_loop(timers: list[float]) -> None:
     loop = asyncio.get_running_loop()
-    before = loop.time()
+    others_ran: list[bool] = []
+    loop.call_soon(others_ran.append, True)
     await sleep_until_tick(0)
-    assert loop.time() - before < POLL_TICK_SECONDS
+    assert others_ran == [True]  # the loop got its turn
+    assert timers == []  # and no timer waits for a tick
