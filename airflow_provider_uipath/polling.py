@@ -50,23 +50,10 @@ def seconds_until_next_poll(
     return max(0.0, last_request_started + jittered - now)
 
 
-def pause_to_next_tick(now: float, seconds: float, tick: float = POLL_TICK_SECONDS) -> float:
-    """Lengthen a pause so that it ends on the next tick of a shared grid, at most one tick later.
-
-    Many waits in one event loop then wake together, whatever their jitter. A zero pause (a
-    LongPolling request to follow at once) stays zero.
-
-    :param now: the event loop's time now.
-    :param seconds: the pause asked for.
-    :param tick: the grid's spacing, in seconds.
-    """
-    if seconds <= 0:
-        return 0.0
-    return max(seconds, tick_after(now, seconds, tick) * tick - now)
-
-
 def tick_after(now: float, seconds: float, tick: float = POLL_TICK_SECONDS) -> int:
     """The number of the first tick of the shared grid at least ``seconds`` from now.
+
+    Many waits in one event loop then wake together, whatever their jitter, at most one tick late.
 
     :param now: the event loop's time now.
     :param seconds: the pause asked for.

@@ -14,8 +14,8 @@ from airflow_provider_uipath.exceptions import UiPathConfigError
 from airflow_provider_uipath.polling import (
     POLL_TICK_SECONDS,
     check_poll_interval,
-    pause_to_next_tick,
     seconds_until_next_poll,
+    tick_after,
 )
 from airflow_provider_uipath.retries import RetryableResponse, WaitRetryAfterOrBackoff, retry_after_seconds
 
@@ -111,19 +111,12 @@ def test_a_request_held_longer_than_the_interval_is_followed_at_once() -> None:
     seconds=st.floats(min_value=1e-3, max_value=3600, allow_nan=False),
 )
 def test_a_pause_ends_on_the_shared_tick_at_most_one_tick_late(now: float, seconds: float) -> None:
-    pause = pause_to_next_tick(now, seconds)
-    assert seconds <= pause <= seconds + POLL_TICK_SECONDS + 1e-6
-    wake = now + pause
-    assert abs(wake - round(wake / POLL_TICK_SECONDS) * POLL_TICK_SECONDS) < 1e-6
+    wake = tick_after(now, seconds) * POLL_TICK_SECONDS
+    assert now + seconds - 1e-6 <= wake <= now + seconds + POLL_TICK_SECONDS + 1e-6
 
 
 def test_waits_with_different_jitter_wake_on_the_same_tick() -> None:
-    wakes = {round(100.0 + pause_to_next_tick(100.0, seconds), 9) for seconds in (9.91, 9.95, 9.999)}
-    assert wakes == {110.0}
-
-
-def test_a_request_to_follow_at_once_is_not_delayed_to_a_tick() -> None:
-    assert pause_to_next_tick(100.03, 0.0) == 0.0
+    assert {tick_after(100.0, seconds) for seconds in (9.91, 9.95, 9.999)} == {1100}
 
 
 @pytest.mark.parametrize("value", [0, -1, float("nan"), float("inf"), "often", None])
