@@ -26,22 +26,19 @@ async def timers(monkeypatch: pytest.MonkeyPatch) -> list[float]:
     return scheduled
 
 
-async def test_pauses_ending_on_one_tick_share_one_timer_on_the_grid(timers: list[float]) -> None:
+async def test_pauses_ending_on_one_tick_share_one_timer_on_the_grid(
+    timers: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
     loop = asyncio.get_running_loop()
-    # Start just after a tick, so pauses up to 0.05 s all end on the next one.
-    await sleep_until_tick(POLL_TICK_SECONDS / 10)
-    asked = loop.time()
-    woken: list[float] = []
-
-    async def pause(seconds: float) -> None:
-        await sleep_until_tick(seconds)
-        woken.append(loop.time())
-
-    await asyncio.gather(*(pause(0.001 + n * 0.0001) for n in range(200)))
-    assert len(timers) == 2  # the one to line up, then one for the 200 pauses
-    assert timers[1] == tick_after(asked, 0.001) * POLL_TICK_SECONDS  # on the grid, the next tick
-    assert len(woken) == 200
-    assert min(woken) >= asked + 0.001 + 199 * 0.0001
+    # The pauses are asked for at one instant, on a tick, so all of them end on the next one.
+    tick = tick_after(loop.time(), 0)
+    on_a_tick = tick * POLL_TICK_SECONDS
+    with monkeypatch.context() as frozen:
+        frozen.setattr(loop, "time", lambda: on_a_tick)
+        pauses = [sleep_until_tick(0.001 + n * 0.0001) for n in range(200)]
+    assert timers == [(tick + 1) * POLL_TICK_SECONDS]  # one timer, on the grid's next tick
+    await asyncio.gather(*pauses)
+    assert loop.time() >= on_a_tick + 0.001 + 199 * 0.0001
 
 
 async def test_a_cancelled_pause_leaves_the_others_of_its_tick_to_wake() -> None:
